@@ -1,0 +1,35 @@
+# The course's commands. Each creates .venv on first use (Python 3.11+ and make are all you need).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab run test notebooks bench lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+lab: $(STAMP)        ## start the mock and open JupyterLab on the course
+	$(PY) tools/lab.py
+
+run: $(STAMP)        ## execute every lesson headless against the mock: build/executed, build/html
+	$(PY) tools/run_lessons.py
+
+test: $(STAMP)       ## the whole test suite
+	$(PY) -m pytest
+
+notebooks: $(STAMP)  ## regenerate the outputs committed in notebooks/ (against the mock)
+	$(PY) tools/run_lessons.py --commit-outputs
+
+bench: $(STAMP)      ## performance figures for the README
+	$(PY) bench/run.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,90 @@
+"""Run the mock on a real socket: on a background thread (notebooks, tests) or as a CLI."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import uvicorn
+
+from .app import create_app
+from .config import MockConfig, load_config
+
+
+class MockServer:
+    """The mock Azure OpenAI resource, serving HTTP on 127.0.0.1 from a background thread.
+
+    >>> with MockServer() as mock:          # doctest: +SKIP
+    ...     os.environ.update(mock.env)
+    """
+
+    def __init__(
+        self, config: MockConfig | None = None, *, host: str = "127.0.0.1", port: int = 0,
+        config_file: str | Path | None = None,
+    ) -> None:
+        self.config = config or load_config(config_file)
+        self.host = host
+        self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self.port: int = self._socket.getsockname()[1]
+        self._server = uvicorn.Server(uvicorn.Config(
+            create_app(self.config), log_level="warning", access_log=False, lifespan="off",
+            http="httptools", loop="asyncio",
+        ))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The resource endpoint, as the portal shows it (with a trailing slash)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment variables that point the SDKs at this mock."""
+        c = self.config
+        return {
+            "AZURE_OPENAI_ENDPOINT": self.url,
+            "OPENAI_API_VERSION": c.default_api_version,
+            "AZURE_OPENAI_API_KEY": c.api_key,
+            "AZURE_OPENAI_COMPLETIONS_DEPLOYMENT": c.first_deployment("completions"),
+            "AZURE_OPENAI_CHAT_DEPLOYMENT": c.first_deployment("chat"),
+            "AZURE_OPENAI_EMBEDDINGS_DEPLOYMENT": c.first_deployment("embeddings"),
+        }
+
+    def start(self, timeout: float = 5.0) -> MockServer:
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]},
+            name=f"azure-openai-mock:{self.port}", daemon=True,
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the mock did not start on {self.url}")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._socket.close()
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+@contextmanager
+def running_mock(config_file: str | Path | None = None, port: int = 0) -> Iterator[MockServer]:
+    """Start the mock on a background thread for the duration of a ``with`` block."""
+    with MockServer(config_file=config_file, port=port) as server:
+        yield server

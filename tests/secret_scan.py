@@ -1,0 +1,29 @@
+"""Find anything shaped like an Azure key or a bearer token in a notebook's outputs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+SECRET_SHAPES = {
+    "api key (32 hex characters)": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])"),
+    "api key (84 characters)": re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{84}(?![A-Za-z0-9])"),
+    "JWT": re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+}
+
+
+def secrets_in_outputs(path: Path, known: tuple[str, ...] = ()) -> list[str]:
+    """Describe every secret-shaped string in the outputs (and parameters) of a notebook."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    found = []
+    for index, cell in enumerate(nb.get("cells", [])):
+        texts = [json.dumps(out) for out in cell.get("outputs", [])]
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            texts.append("".join(cell.get("source", "")))
+        for text in texts:
+            for what, shape in SECRET_SHAPES.items():
+                if shape.search(text):
+                    found.append(f"{path.name} cell {index}: {what}")
+            found += [f"{path.name} cell {index}: a known secret" for k in known if k and k in text]
+    return found

@@ -1,0 +1,122 @@
+"""Execute every lesson headless with papermill against the embedded mock.
+
+    python tools/run_lessons.py                  # build/executed/*.ipynb and build/html/*.html
+    python tools/run_lessons.py -p auth=aad      # with a parameter for every lesson
+    python tools/run_lessons.py --commit-outputs # regenerate the outputs committed in notebooks/
+
+Prints a progress line per lesson and a summary table; exits non-zero if any lesson fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "build"
+
+
+def lessons(selected: list[str] | None = None) -> list[Path]:
+    found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if selected:
+        found = [p for p in found if any(s in p.stem for s in selected)]
+    return found
+
+
+def strip_run_metadata(path: Path) -> None:
+    """Drop what changes on every run (timings, papermill's bookkeeping) so diffs stay quiet."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+
+
+def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
+    papermill.execute_notebook(
+        str(lesson), str(output), parameters=parameters or None, cwd=str(NOTEBOOKS),
+        kernel_name="python3", progress_bar=False, log_output=False,
+    )
+
+
+def to_html(executed: Path, html_dir: Path) -> Path:
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(executed))
+    target = html_dir / executed.with_suffix(".html").name
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def parse_parameters(pairs: list[str]) -> dict[str, object]:
+    params: dict[str, object] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        try:
+            params[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            params[name] = value
+    return params
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="only lessons whose file name contains these")
+    parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--commit-outputs", action="store_true",
+                        help="execute in place against the mock: the committed outputs")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML edition")
+    args = parser.parse_args(argv)
+    parameters = parse_parameters(args.parameter)
+    if args.commit_outputs and parameters:
+        parser.error("committed outputs use the lessons' default parameters only")
+
+    # The embedded mock is the default; live runs set mode=live explicitly.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    executed_dir = BUILD / "executed"
+    html_dir = BUILD / "html"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    html_dir.mkdir(parents=True, exist_ok=True)
+
+    rows: list[tuple[str, str, float]] = []
+    todo = lessons(args.names)
+    for i, lesson in enumerate(todo, 1):
+        output = lesson if args.commit_outputs else executed_dir / lesson.name
+        print(f"[{i}/{len(todo)}] {lesson.stem} ...", end=" ", flush=True)
+        start = time.perf_counter()
+        try:
+            execute(lesson, output, parameters)
+            if args.commit_outputs:
+                strip_run_metadata(output)
+            status = "ok"
+        except Exception as exc:  # noqa: BLE001 - report every lesson, then fail at the end
+            status = "FAILED"
+            print(f"\n    {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}")
+        seconds = time.perf_counter() - start
+        print(f"{status} ({seconds:.1f} s)", flush=True)
+        if status == "ok" and not args.no_html and not args.commit_outputs:
+            to_html(output, html_dir)
+        rows.append((lesson.stem, status, seconds))
+
+    width = max((len(r[0]) for r in rows), default=6)
+    print(f"\n{'lesson':<{width}}  status  seconds")
+    for name, status, seconds in rows:
+        print(f"{name:<{width}}  {status:<6}  {seconds:7.1f}")
+    print(f"{'total':<{width}}  {'':<6}  {sum(r[2] for r in rows):7.1f}")
+    if not args.commit_outputs:
+        print(f"\nExecuted notebooks: {executed_dir.relative_to(ROOT)}/"
+              + ("" if args.no_html else f"   HTML: {html_dir.relative_to(ROOT)}/"))
+    return 1 if any(r[1] != "ok" for r in rows) or not rows else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
