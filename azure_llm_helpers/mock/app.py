@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import errors
+from .access import check_access
 from .answers import answer_for, count_tokens, created_from, request_digest
 from .config import MockConfig
 
@@ -40,12 +41,10 @@ def create_app(config: MockConfig) -> Starlette:
             return errors.resource_not_found()
         if version not in SUPPORTED_API_VERSIONS:
             return errors.api_version_not_supported()
-        key = request.headers.get("api-key")
-        if key is None:
-            return errors.missing_key()
-        if key != config.api_key:
-            return errors.invalid_key()
         deployment = config.deployments.get(request.path_params["deployment"])
+        denied = check_access(request, config, deployment, operation)
+        if denied is not None:
+            return denied
         if deployment is None:
             return errors.deployment_not_found()
         if deployment.kind != operation:

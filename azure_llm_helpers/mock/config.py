@@ -48,11 +48,13 @@ class CannedAnswer:
 class MockConfig:
     """Everything the mock serves; immutable once loaded."""
 
-    api_key: str
+    api_key: str = field(repr=False)
     region: str
     default_api_version: str
     deployments: dict[str, Deployment]
     answers: tuple[CannedAnswer, ...] = field(default_factory=tuple)
+    # The whole parsed file, so feature modules (identity, faults) can read their own tables.
+    raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     def first_deployment(self, kind: str) -> str:
         return next((d.name for d in self.deployments.values() if d.kind == kind), "")
@@ -99,4 +101,5 @@ def _build(data: dict) -> MockConfig:
         default_api_version=resource.get("default_api_version", "2024-10-21"),
         deployments=deployments,
         answers=answers,
+        raw=data,
     )
