@@ -37,7 +37,8 @@ def runs() -> list:
         modes = AUTH_MODES if "auth" in params else (None,)
         for auth in modes:
             extra = {"auth": auth} if auth else {}
-            cases.append(pytest.param(lesson, extra, id=f"{lesson.stem}" + (f"-{auth}" if auth else "")))
+            name = lesson.stem + (f"-{auth}" if auth else "")
+            cases.append(pytest.param(lesson, extra, id=name))
     return cases
 
 
@@ -79,7 +80,8 @@ def test_secret_scan_finds_a_key_and_a_token(tmp_path: Path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
     nb.cells[0].outputs = [nbformat.v4.new_output(
         "stream", name="stdout",
-        text="key 0123456789abcdef0123456789abcdef and eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwcyJ9.sig",
+        text="key 0123456789abcdef0123456789abcdef and "
+        "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwcyJ9.sig",
     )]
     path = tmp_path / "leaky.ipynb"
     nbformat.write(nb, path)

@@ -13,6 +13,7 @@ from . import errors
 from .access import check_access
 from .answers import answer_for, count_tokens, created_from, request_digest
 from .config import MockConfig
+from .identity import identity_routes
 
 SUPPORTED_API_VERSIONS = frozenset({
     "2022-12-01", "2023-05-15", "2024-02-01", "2024-06-01", "2024-10-21",
@@ -100,5 +101,6 @@ def create_app(config: MockConfig) -> Starlette:
         Route("/openai/deployments/{deployment}/completions", completions, methods=["POST"]),
         Route("/openai/deployments/{deployment}/chat/completions", chat_completions,
               methods=["POST"]),
+        *identity_routes(config),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})

@@ -13,6 +13,7 @@ import uvicorn
 
 from .app import create_app
 from .config import MockConfig, load_config
+from .identity import identity_env
 
 
 class MockServer:
@@ -55,6 +56,7 @@ class MockServer:
             "AZURE_OPENAI_COMPLETIONS_DEPLOYMENT": c.first_deployment("completions"),
             "AZURE_OPENAI_CHAT_DEPLOYMENT": c.first_deployment("chat"),
             "AZURE_OPENAI_EMBEDDINGS_DEPLOYMENT": c.first_deployment("embeddings"),
+            **identity_env(c, self.url),
         }
 
     def start(self, timeout: float = 5.0) -> MockServer:
