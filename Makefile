@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab run test notebooks bench lint clean
+.PHONY: lab run test notebooks bench lint canary clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -28,8 +28,16 @@ notebooks: $(STAMP)  ## regenerate the outputs committed in notebooks/ (against 
 bench: $(STAMP)      ## performance figures for the README
 	$(PY) bench/run.py
 
+canary:              ## the tests against the newest openai / langchain-openai / azure-identity
+	test -x .venv-canary/bin/python || $(PYTHON) -m venv .venv-canary
+	.venv-canary/bin/python -m pip install -q -e '.[dev]'
+	# Lift the course's upper bounds: a new major release shows up here first.
+	.venv-canary/bin/python -m pip install -q --upgrade openai langchain-openai langchain-core azure-identity
+	.venv-canary/bin/python -m pip list 2>/dev/null | grep -iE '^(openai|langchain-openai|langchain-core|azure-identity) '
+	.venv-canary/bin/python -m pytest
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build .pytest_cache .venv-canary
