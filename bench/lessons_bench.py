@@ -1,0 +1,95 @@
+"""Seconds per lesson under ``make run``, beside the floor every lesson pays.
+
+    python bench/lessons_bench.py [--repeat N]
+
+The floor is a fresh kernel that only imports what the lessons import and starts the mock:
+a lesson can never be faster than that. Each lesson's time comes from ``make run``'s own
+runner (``tools/run_lessons.py``); the best of ``--repeat`` runs is kept, to leave out
+a busy moment on the machine. Prints a table and writes ``build/bench/lessons.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET_SECONDS = 20.0  # the whole course, headless, warm environment
+FLOOR_SOURCE = """\
+import ipywidgets, openai, langchain_openai, azure.identity
+from azure_llm_helpers.mock import ensure_mock
+ensure_mock()
+"""
+ROW = re.compile(r"^(\d\d_\S+)\s+(ok|FAILED)\s+([\d.]+)$")
+
+
+def floor_seconds() -> float:
+    """A kernel start, the lessons' imports and a mock: what every lesson pays."""
+    with tempfile.TemporaryDirectory() as tmp:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        source, output = Path(tmp) / "floor.ipynb", Path(tmp) / "out.ipynb"
+        nbformat.write(nb, source)
+        start = time.perf_counter()
+        papermill.execute_notebook(str(source), str(output), kernel_name="python3",
+                                   progress_bar=False, cwd=str(ROOT / "notebooks"))
+        return time.perf_counter() - start
+
+
+def lesson_seconds() -> dict[str, float]:
+    """Run the course as ``make run`` does (without the HTML edition) and read its table."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "run_lessons.py"), "--no-html"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    rows = {m[1]: float(m[3]) for line in done.stdout.splitlines()
+            if (m := ROW.match(line.strip())) and m[2] == "ok"}
+    if done.returncode or not rows:
+        raise SystemExit(f"the lessons did not all run:\n{done.stdout[-2000:]}")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="runs to take the best of")
+    args = parser.parse_args(argv)
+
+    floor = min(floor_seconds() for _ in range(args.repeat))
+    best: dict[str, float] = {}
+    for _ in range(args.repeat):
+        for name, seconds in lesson_seconds().items():
+            best[name] = min(seconds, best.get(name, seconds))
+    total = sum(best.values())
+
+    print(f"{'lesson':<28} {'seconds':>8} {'over floor':>11}")
+    for name, seconds in best.items():
+        print(f"{name:<28} {seconds:8.1f} {seconds - floor:11.1f}")
+    print(f"{'floor (kernel + imports)':<28} {floor:8.1f}")
+    print(f"{'total':<28} {total:8.1f}   budget {BUDGET_SECONDS:.0f} s")
+
+    out = ROOT / "build" / "bench" / "lessons.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "floor_seconds": round(floor, 2),
+        "lessons_seconds": {k: round(v, 2) for k, v in best.items()},
+        "total_seconds": round(total, 2), "budget_seconds": BUDGET_SECONDS,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {out.relative_to(ROOT)}")
+    return 0 if total <= BUDGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
