@@ -1,4 +1,4 @@
-"""Who may call the data plane: API keys now; Entra ID bearer tokens and RBAC join here.
+"""Who may call the data plane: an API key, or an Entra ID bearer token plus an RBAC role.
 
 ``check_access`` returns ``None`` when the request may proceed, else Azure's error response.
 """
@@ -10,14 +10,17 @@ from starlette.responses import Response
 
 from . import errors
 from .config import Deployment, MockConfig
+from .identity import authorize_bearer
 
 
 def check_access(
     request: Request, config: MockConfig, deployment: Deployment | None, operation: str
 ) -> Response | None:
     key = request.headers.get("api-key")
-    if key is None:
-        return errors.missing_key()
-    if key != config.api_key:
-        return errors.invalid_key()
-    return None
+    if key is not None:
+        # Keys bypass RBAC entirely (FIDELITY.md §10.8).
+        return None if key == config.api_key else errors.invalid_key()
+    authorization = request.headers.get("authorization")
+    if authorization is not None:
+        return authorize_bearer(authorization, config, operation)
+    return errors.missing_key()

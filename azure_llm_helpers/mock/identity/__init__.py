@@ -1,20 +1,64 @@
-"""Entra ID offline: a token issuer, the managed-identity endpoint, an ``az`` shim and RBAC.
+"""Entra ID offline: a token issuer, the managed-identity endpoints, an ``az`` shim and RBAC.
 
-Seams used by the rest of the mock (filled in by the identity work):
-``identity_routes(config)`` adds HTTP routes; ``identity_env(config, url)`` adds the
-variables that point azure-identity at this mock.
+Seams used by the rest of the mock: ``identity_routes(config)`` adds the HTTP routes;
+``identity_env(config, url)`` adds the variables that point azure-identity at this mock;
+``authorize_bearer`` (used by ``access.check_access``) checks a bearer token and the caller's
+role. Config: the ``[identity]`` and ``[[role_assignments]]`` tables (``default_config.toml``).
 """
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import contextlib
+import os
+from pathlib import Path
 
 from ..config import MockConfig
+from .rbac import authorize_bearer
+from .routes import APP_SERVICE_PATH, identity_routes
+from .settings import COGNITIVE_SERVICES, IdentitySettings, Principal
+from .state import IdentityState, identity_state
+from .tokens import TokenIssuer, TokenRejected
+
+# Env vars the az shim reads (the mock exports the first; the others are a lesson's switches).
+MOCK_URL_VAR = "AZURE_OPENAI_MOCK_URL"
+AZ_USER_VAR = "AZURE_OPENAI_MOCK_AZ_USER"
+TOKEN_LIFETIME_VAR = "AZURE_OPENAI_MOCK_TOKEN_LIFETIME"
 
 
-def identity_routes(config: MockConfig) -> list[BaseRoute]:
-    return []
+def az_shim_dir() -> Path:
+    """The absolute directory holding the ``az`` shim; put it first on PATH to opt in."""
+    directory = Path(__file__).resolve().with_name("bin")
+    shim = directory / "az"
+    if not os.access(shim, os.X_OK):  # some installers drop the executable bit of package data
+        with contextlib.suppress(OSError):
+            shim.chmod(shim.stat().st_mode | 0o111)
+    return directory
 
 
 def identity_env(config: MockConfig, url: str) -> dict[str, str]:
-    return {}
+    """Managed identity (App Service style) + IMDS host + where the az shim finds the mock.
+
+    PATH is deliberately not here: the shim is opt-in (see ``az_shim_dir``).
+    """
+    state = identity_state(config)
+    base = url.rstrip("/")
+    return {
+        "IDENTITY_ENDPOINT": base + APP_SERVICE_PATH,
+        "IDENTITY_HEADER": state.identity_header,
+        # IMDS host: keeps ManagedIdentityCredential/DefaultAzureCredential off 169.254.169.254
+        # once IDENTITY_* are unset (the mock's IMDS answers "Identity not found" by default).
+        "AZURE_POD_IDENTITY_AUTHORITY_HOST": base,
+        MOCK_URL_VAR: base + "/",
+    }
+
+
+def jwks_url(url: str, config: MockConfig) -> str:
+    """Where the mock publishes its token-signing key (``{mock}/{tenant}/discovery/v2.0/keys``)."""
+    return f"{url.rstrip('/')}/{identity_state(config).settings.tenant_id}/discovery/v2.0/keys"
+
+
+__all__ = [
+    "AZ_USER_VAR", "COGNITIVE_SERVICES", "MOCK_URL_VAR", "TOKEN_LIFETIME_VAR", "IdentitySettings",
+    "IdentityState", "Principal", "TokenIssuer", "TokenRejected", "authorize_bearer",
+    "az_shim_dir", "identity_env", "identity_routes", "identity_state", "jwks_url",
+]
