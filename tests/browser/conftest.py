@@ -1,0 +1,77 @@
+"""Fixtures for the browser tests: Debian's Chromium under Playwright, a JupyterLab server.
+
+Without /usr/bin/chromium the tests skip with the reason; with REQUIRE_BROWSER=1 (CI) they
+fail instead, so CI cannot pass while silently skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from azure_llm_helpers.mock import MockServer
+
+from .jupyterlab import JupyterLab, copy_lessons
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "build" / "screenshots"
+# Flags for a quiet, hermetic headless Chromium: no GPU, no phoning home, no first-run UI.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def skip_or_fail(reason: str) -> None:
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A browser context with a fresh profile (Playwright's own download cannot work here)."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} is absent (apt-get install -y --no-install-recommends "
+                     "chromium to run the browser tests)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM),
+            headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(20_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def lab(chromium: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
+    """JupyterLab on copies of the lessons, its kernels pointed at a mock (as `make lab`)."""
+    home = tmp_path_factory.mktemp("jupyterlab")
+    notebooks = home / "notebooks"
+    copy_lessons(ROOT / "notebooks", notebooks)
+    with MockServer() as mock:
+        server = JupyterLab(notebooks, home, mock).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def have_npm() -> bool:
+    return shutil.which("npm") is not None

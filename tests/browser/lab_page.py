@@ -1,0 +1,82 @@
+"""What a learner does to a lesson in JupyterLab, as Playwright steps."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+
+from .jupyterlab import JupyterLab
+
+# JavaScript predicates evaluated in the page.
+PROMPTS = "[...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]" \
+          ".map(p => p.textContent.trim())"
+STARTED = f"() => {PROMPTS}.some(t => t !== '[ ]:' && t !== '')"
+FINISHED = f"() => !{PROMPTS}.includes('[*]:')"
+
+
+def wait_idle(page, timeout: float = 30_000) -> None:
+    """The status bar, not the toolbar: the toolbar says idle while the kernel still starts."""
+    page.wait_for_function(
+        "() => (document.querySelector('#jp-main-statusbar')?.textContent || '')"
+        ".includes('| Idle')", timeout=timeout)
+
+
+def open_lesson(page, lab: JupyterLab, notebook: str) -> None:
+    page.goto(lab.lesson_url(notebook, f"t{uuid.uuid4().hex[:12]}"))
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    wait_idle(page)
+
+
+def menu(page, top: str, command: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=top).first.click()
+    page.locator(f'.lm-Menu li[data-command="{command}"]').click()
+
+
+def run_all(page, timeout: float = 40_000) -> None:
+    menu(page, "Run", "runmenu:run-all")
+    page.wait_for_function(STARTED, timeout=timeout)
+    page.wait_for_function(FINISHED, timeout=timeout)
+    wait_idle(page, timeout)
+
+
+def save(page, path: Path, timeout: float = 10.0) -> nbformat.NotebookNode:
+    """Save through the menu and read the notebook back from disk, once it has landed."""
+    before = path.stat().st_mtime_ns
+    menu(page, "File", "docmanager:save")
+    deadline = time.monotonic() + timeout
+    while path.stat().st_mtime_ns == before:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"JupyterLab did not save {path.name}")
+        time.sleep(0.05)
+    time.sleep(0.1)  # the contents API writes in one go, but give the rename a moment
+    return nbformat.read(path, as_version=4)
+
+
+def unexpected_errors(nb: nbformat.NotebookNode) -> list[str]:
+    """Error outputs, except in cells tagged raises-exception (they fail on purpose)."""
+    return [
+        f"cell {i}: {o.get('ename')}: {o.get('evalue')}"
+        for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+        and "raises-exception" not in cell.metadata.get("tags", [])
+        for o in cell.get("outputs", []) if o.output_type == "error"
+    ]
+
+
+def unexecuted(nb: nbformat.NotebookNode) -> list[int]:
+    return [i for i, c in enumerate(nb.cells)
+            if c.cell_type == "code" and c.source.strip() and not c.execution_count]
+
+
+def screenshot(page, target: Path) -> None:
+    """The whole notebook in one picture: grow the viewport to the notebook's height."""
+    scroller = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+    height = page.evaluate(f"() => document.querySelector('{scroller}')?.scrollHeight || 900")
+    size = page.viewport_size or {"width": 1280, "height": 900}
+    page.set_viewport_size({"width": size["width"], "height": min(height + 200, 16000)})
+    page.evaluate(f"() => document.querySelector('{scroller}')?.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(target))
+    page.set_viewport_size(size)
