@@ -1,27 +1,64 @@
-"""Deterministic answers: canned ones from the config, else a readable fallback."""
+"""Deterministic answers: canned ones from the config, else a readable fallback.
+
+Also what a model would send back in structured modes: JSON for ``response_format``
+and tool (function) calls, derived from the schema and the prompt alone.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 
 from .config import MockConfig
 
-_FALLBACK = (
-    "This is a deterministic answer from the local Azure OpenAI mock. It does not run a "
-    "model: the same request always gets the same reply, so lessons can check their outputs."
+_OPENERS = (
+    'Here is a short answer to "{topic}".',
+    'Good question: "{topic}".',
+    'Let\'s look at "{topic}".',
+    'You asked: "{topic}".',
 )
+_BODY = (
+    "The key idea is to start small, check the result, and build from there.",
+    "A concrete example usually makes the difference clearer than a definition.",
+    "It helps to state the goal first and then the constraints that matter.",
+    "Most of the time the simplest approach is also the easiest one to maintain.",
+    "Try it on a tiny input first; the behaviour on edge cases tells you the most.",
+    "Keep the request specific, and the answer will be specific too.",
+    "If something is unclear, a narrower follow-up question gets a sharper reply.",
+    "Write down what you expect before you run it, then compare.",
+)
+_STOPWORDS = frozenset({
+    "get", "set", "list", "make", "create", "fetch", "find", "run", "call", "tool",
+    "function", "the", "and", "for", "with", "from",
+})
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9']*")
+_PROPER = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_QUOTED = re.compile(r"[\"']([^\"']{1,80})[\"']")
 
 
 def answer_for(config: MockConfig, prompt: str) -> str:
     for canned in config.answers:
         if canned.pattern.search(prompt):
             return canned.answer
-    return _FALLBACK
+    return fallback(prompt)
 
 
-def count_tokens(text: str) -> int:
-    """Approximate tokens (about four characters each); see the mock issue for tiktoken."""
-    return max(1, (len(text) + 3) // 4) if text else 0
+def topic_of(prompt: str) -> str:
+    """A few words of the prompt's last line, to make the fallback read as a reply."""
+    line = next((ln for ln in reversed(prompt.strip().splitlines()) if ln.strip()), "")
+    words = line.split()
+    topic = " ".join(words[:12]) + (" ..." if len(words) > 12 else "")
+    return topic.replace('"', "'") or "your request"
+
+
+def fallback(prompt: str) -> str:
+    h = hashlib.blake2b(prompt.encode("utf-8", "replace"), digest_size=8).digest()
+    first = _OPENERS[h[0] % len(_OPENERS)].format(topic=topic_of(prompt))
+    second = _BODY[h[1] % len(_BODY)]
+    third = _BODY[(h[1] + 1 + h[2] % (len(_BODY) - 1)) % len(_BODY)]
+    return f"{first} {second} {third}"
 
 
 def request_digest(body: bytes, deployment: str) -> str:
@@ -32,3 +69,98 @@ def request_digest(body: bytes, deployment: str) -> str:
 def created_from(digest: str) -> int:
     # A fixed point in 2024 plus up to ~10 days, so `created` looks real and never varies.
     return 1_717_200_000 + int(digest[:8], 16) % 864_000
+
+
+# --- structured output -------------------------------------------------------------------
+
+def _string_for(key: str, prompt: str) -> str:
+    quoted = _QUOTED.search(prompt)
+    if quoted:
+        return quoted.group(1)
+    text = prompt.strip()
+    for proper in _PROPER.finditer(text):
+        # A capital after a sentence start is just grammar, not a name.
+        if proper.start() and text[:proper.start()].rstrip()[-1:] not in ".!?":
+            return proper.group()
+    return topic_of(prompt) if key not in ("answer", "text", "content") else fallback(prompt)
+
+
+def instance_of(schema: object, prompt: str, key: str = "", root: object = None,
+                depth: int = 0) -> object:
+    """A value valid for a (reasonable) JSON schema, filled from the prompt."""
+    root = schema if root is None else root
+    if not isinstance(schema, dict) or depth > 12:
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/") and isinstance(root, dict):
+        target: object = root
+        for part in ref[2:].split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return instance_of(target, prompt, key, root, depth + 1)
+    if "const" in schema:
+        return schema["const"]
+    if isinstance(schema.get("enum"), list) and schema["enum"]:
+        return schema["enum"][0]
+    for combinator in ("anyOf", "oneOf", "allOf"):
+        options = schema.get(combinator)
+        if isinstance(options, list) and options:
+            return instance_of(options[0], prompt, key, root, depth + 1)
+    kind = schema.get("type", "object" if "properties" in schema else "string")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object":
+        props = schema.get("properties", {})
+        if not isinstance(props, dict):
+            return {}
+        return {name: instance_of(sub, prompt, name, root, depth + 1)
+                for name, sub in props.items()}
+    if kind == "array":
+        item = instance_of(schema.get("items", {}), prompt, key, root, depth + 1)
+        return [item] * max(1, int(schema.get("minItems", 1) or 1))
+    if kind in ("integer", "number"):
+        found = _NUMBER.search(prompt)
+        value = float(found.group()) if found else 1
+        lo, hi = schema.get("minimum"), schema.get("maximum")
+        if isinstance(lo, int | float):
+            value = max(value, lo)
+        if isinstance(hi, int | float):
+            value = min(value, hi)
+        return int(value) if kind == "integer" else value
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    return _string_for(key, prompt)
+
+
+def json_answer(response_format: dict, prompt: str, text: str) -> str:
+    """The message content for ``json_object`` / ``json_schema`` response formats."""
+    if response_format.get("type") == "json_schema":
+        spec = response_format.get("json_schema") or {}
+        return json.dumps(instance_of(spec.get("schema") or {}, prompt))
+    return json.dumps({"answer": text})
+
+
+def pick_tools(tools: list[dict], tool_choice: object, prompt: str,
+               parallel: bool) -> list[dict]:
+    """Which offered functions the "model" calls: named, required, or mentioned in the prompt."""
+    functions = [t["function"] for t in tools]
+    if tool_choice == "none" or not functions:
+        return []
+    if isinstance(tool_choice, dict):
+        name = (tool_choice.get("function") or {}).get("name")
+        return [f for f in functions if f.get("name") == name][:1]
+    words = {w.lower() for w in _WORD.findall(prompt)}
+    chosen = []
+    for function in functions:
+        parts = re.split(r"[_\-\s]+|(?<=[a-z])(?=[A-Z])", function.get("name", ""))
+        keys = {p.lower() for p in parts if len(p) >= 4 and p.lower() not in _STOPWORDS}
+        if keys & words or any(k.rstrip("s") in words for k in keys):
+            chosen.append(function)
+    if not chosen and tool_choice == "required":
+        chosen = functions[:1]
+    return chosen if parallel else chosen[:1]
+
+
+def tool_arguments(function: dict, prompt: str) -> str:
+    return json.dumps(instance_of(function.get("parameters") or {"type": "object"}, prompt))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -14,6 +15,11 @@ import uvicorn
 from .app import create_app
 from .config import MockConfig, load_config
 from .identity import identity_env
+
+# In a notebook nothing may print: without a handler of their own, warnings would reach
+# Python's last-resort stderr handler.  The CLI adds a root handler, so it still sees them.
+for _name in ("uvicorn", "azure_llm_helpers.mock"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 
 class MockServer:
@@ -33,9 +39,11 @@ class MockServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.port: int = self._socket.getsockname()[1]
+        self.app = create_app(self.config)
+        # log_config=None: uvicorn must not reconfigure logging inside a notebook kernel.
         self._server = uvicorn.Server(uvicorn.Config(
-            create_app(self.config), log_level="warning", access_log=False, lifespan="off",
-            http="httptools", loop="asyncio",
+            self.app, log_level="warning", access_log=False, lifespan="off",
+            http="httptools", loop="asyncio", log_config=None, timeout_graceful_shutdown=2,
         ))
         self._thread: threading.Thread | None = None
 
@@ -73,6 +81,7 @@ class MockServer:
         return self
 
     def stop(self) -> None:
+        self.app.release_hanging()
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=5)

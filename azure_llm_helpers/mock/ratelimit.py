@@ -1,0 +1,81 @@
+"""Per-deployment requests-per-minute and tokens-per-minute limits, on a sliding window.
+
+Each accepted request is one entry ``(time, tokens)`` in a deque; entries older than
+60 s drop off the left, so a check costs O(1) amortised.  A request counts the tokens
+of its ``usage.total_tokens`` (Azure estimates from ``max_tokens`` instead; the mock
+knows its answer before it replies, so it can count what it really sends).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass
+
+WINDOW = 60.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    remaining_requests: int
+    remaining_tokens: int
+    retry_after: float = 0.0  # seconds, when not allowed
+    what: str = ""  # "call" or "token", when not allowed
+
+
+class SlidingWindow:
+    def __init__(self, requests_per_minute: int, tokens_per_minute: int) -> None:
+        self.rpm = requests_per_minute
+        self.tpm = tokens_per_minute
+        self._entries: deque[tuple[float, int]] = deque()
+        self._tokens = 0
+
+    def _expire(self, now: float) -> None:
+        entries = self._entries
+        horizon = now - WINDOW
+        while entries and entries[0][0] <= horizon:
+            self._tokens -= entries.popleft()[1]
+
+    def peek(self) -> tuple[int, int]:
+        """Remaining (requests, tokens) without recording anything."""
+        self._expire(time.monotonic())
+        return self._remaining()
+
+    def _remaining(self) -> tuple[int, int]:
+        req = self.rpm - len(self._entries) if self.rpm else 1_000_000
+        tok = self.tpm - self._tokens if self.tpm else 100_000_000
+        return max(req, 0), max(tok, 0)
+
+    def admit(self, tokens: int) -> Verdict:
+        """Record the request if both limits allow it, else say when to retry."""
+        now = time.monotonic()
+        self._expire(now)
+        entries = self._entries
+        if self.rpm and len(entries) >= self.rpm:
+            wait = entries[len(entries) - self.rpm][0] + WINDOW - now
+            return self._refuse(wait, "call")
+        if self.tpm and self._tokens + tokens > self.tpm:
+            excess = self._tokens + tokens - self.tpm
+            freed, wait = 0, WINDOW
+            for stamp, spent in entries:
+                freed += spent
+                if freed >= excess:
+                    wait = stamp + WINDOW - now
+                    break
+            return self._refuse(wait, "token")
+        entries.append((now, tokens))
+        self._tokens += tokens
+        req, tok = self._remaining()
+        return Verdict(True, req, tok)
+
+    def _refuse(self, wait: float, what: str) -> Verdict:
+        req, tok = self._remaining()
+        return Verdict(False, req, tok, max(wait, 0.001), what)
+
+
+def retry_headers(seconds: float) -> dict[str, str]:
+    """Azure sends both; the openai SDK prefers the millisecond one."""
+    return {"retry-after": str(max(1, math.ceil(seconds))),
+            "retry-after-ms": str(max(1, math.ceil(seconds * 1000)))}
