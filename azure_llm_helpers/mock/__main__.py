@@ -2,6 +2,7 @@
 
 Once the server accepts connections it prints ``export NAME=VALUE`` lines on stdout
 (so ``eval "$(python -m azure_llm_helpers.mock ... &)"``-style scripts can read them),
+then a ``# to use the az shim: export PATH=...`` comment (the offline ``az`` is opt-in),
 logs to stderr and stops cleanly on SIGINT or SIGTERM.
 """
 
@@ -15,6 +16,7 @@ import sys
 import threading
 
 from .config import MockConfigError
+from .identity import az_shim_dir
 from .server import MockServer
 
 
@@ -42,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     for name, value in server.env.items():
         print(f"export {name}={shlex.quote(value)}")
+    # Opt-in only: the shim must never silently shadow a real `az`.
+    print(f"# to use the az shim: export PATH={shlex.quote(str(az_shim_dir()))}:$PATH")
     sys.stdout.flush()
     log.info("Azure OpenAI mock listening on %s (Ctrl-C to stop)", server.url)
     stop.wait()
