@@ -3,6 +3,34 @@
 >>> from azure_llm_helpers.mock import MockServer
 >>> with MockServer() as mock:              # doctest: +SKIP
 ...     print(mock.url)
+
+It serves ``POST /openai/deployments/{name}/completions``, ``.../chat/completions``,
+``.../embeddings`` and ``GET /openai/models`` with Azure's bodies, headers, streams and
+errors; deployments, canned answers, content-filter triggers, rate limits and faults come
+from a TOML file documented in ``default_config.toml``.
+
+Fault injection per request: the ``x-mock-fault`` header
+---------------------------------------------------------
+Semicolon- (or comma-) separated ``key=value`` pairs, layered over the deployment's own
+``[deployments.faults]`` table; the keys are the same::
+
+    x-mock-fault: status=429; fail_first=2     # attempts 1 and 2 get 429, the 3rd succeeds
+    x-mock-fault: status=503; error_rate=0.5; seed=7
+    x-mock-fault: latency_ms=1500              # a slow answer (teach timeouts)
+    x-mock-fault: stream_chunk_delay_ms=40     # a paced stream
+    x-mock-fault: latency_per_token_ms=20
+    x-mock-fault: hang                         # never answers; the client must time out
+
+``fail_first`` counts the openai SDK's attempts (its ``x-stainless-retry-count`` header),
+so a lesson re-run fails the same way; without that header it counts requests per
+deployment and header value.  ``error_rate`` draws from a random stream seeded by ``seed``.
+Injected 429/503 carry ``Retry-After`` and ``retry-after-ms`` (``retry_after_ms``,
+default 1000).  From the openai SDK::
+
+    client.chat.completions.create(..., extra_headers={"x-mock-fault": "status=429; fail_first=2"})
+
+An invalid header value gets a 400 naming the bad key.  The header is the mock's own:
+Azure ignores it, so the same lesson code runs unchanged against a live resource.
 """
 
 from .config import Deployment, MockConfig, MockConfigError, load_config

@@ -222,6 +222,10 @@ class MockApp:
                 return None
 
         tok = get_tokenizer(config.tokenizer)
+        # Canonical form: key order and spacing don't matter, and a stream shares its
+        # non-streamed twin's ids, answers and usage.
+        raw = json.dumps({k: v for k, v in body.items()
+                          if k not in ("stream", "stream_options")}, sort_keys=True).encode()
         ctx = Context(config, deployment, tok, request_digest(raw, deployment.name))
         outcome = PLANNERS[operation](ctx, body, version)
         if not isinstance(outcome, Outcome):
