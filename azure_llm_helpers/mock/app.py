@@ -325,7 +325,8 @@ async def _until_disconnect(receive: Any) -> None:
 
 
 def _query(scope: Scope) -> dict[str, str]:
-    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"),
+                          keep_blank_values=True))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -148,6 +148,9 @@ def _message(i: int, message: object) -> None:
         raise Invalid(f"Missing required parameter: '{name}.role'.", f"{name}.role",
                       "missing_required_parameter")
     _enum(f"{name}.role", role, _ROLES)
+    if role == "tool" and message.get("tool_call_id") is None:
+        raise Invalid(f"Missing required parameter: '{name}.tool_call_id'.",
+                      f"{name}.tool_call_id", "missing_required_parameter")
     content = message.get("content")
     if content is None:
         if role in ("assistant", "function"):
@@ -162,9 +165,6 @@ def _message(i: int, message: object) -> None:
               ("text", "image_url", "refusal"))
         if part["type"] == "text":
             _type(f"{name}.content[{j}].text", part.get("text"), (str,), "a string")
-    if role == "tool" and message.get("tool_call_id") is None:
-        raise Invalid(f"Missing required parameter: '{name}.tool_call_id'.",
-                      f"{name}.tool_call_id", "missing_required_parameter")
 
 
 def _tools(body: dict) -> None:
