@@ -76,13 +76,16 @@ _PLACEHOLDER = re.compile(r"[<>]|your[-_ ]?(resource|key|api|deployment)|\.\.\.|
 class ConfigurationError(ValueError):
     """The configuration has one or more problems; ``problems`` lists them, each with a fix."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], notes: list[str] | None = None) -> None:
         self.problems = list(problems)
+        #: lesser findings (leftover variables...) reported alongside the problems
+        self.notes = list(notes or ())
         if len(problems) == 1:
             text = f"Azure OpenAI configuration problem: {problems[0]}"
         else:
             lines = "\n".join(f"  {i}. {p}" for i, p in enumerate(problems, 1))
             text = f"Azure OpenAI configuration has {len(problems)} problems:\n{lines}"
+        text += "".join(f"\n  Also: {note}" for note in self.notes)
         super().__init__(text)
 
 
@@ -271,7 +274,7 @@ class _Resolver:
         deployments = {kind: self.deployment(kind) for kind in get_args(DeploymentKind)}
         self.leftovers()
         if self.problems:
-            raise ConfigurationError(self.problems)
+            raise ConfigurationError(self.problems, self.warnings)
         for message in self.warnings:
             warnings.warn(message, ConfigurationWarning, stacklevel=3)
         # Sources are keyed by the labels Settings prints.
