@@ -87,3 +87,92 @@ def test_secret_scan_finds_a_key_and_a_token(tmp_path: Path):
     nbformat.write(nb, path)
     found = secrets_in_outputs(path)
     assert any("32 hex" in f for f in found) and any("JWT" in f for f in found)
+
+
+# --- How every lesson is built (the checklist, checked) -----------------------------
+
+def _cells(lesson: Path) -> list[dict]:
+    return json.loads(lesson.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_opens_with_title_purpose_goals_time_and_prerequisites(lesson: Path):
+    first = _cells(lesson)[0]
+    text = _source(first)
+    assert first["cell_type"] == "markdown"
+    assert text.startswith(f"# {lesson.stem[:2]} · "), "title: '# NN · Title'"
+    for part in ("**Purpose:**", "**You will learn**", "**Time:**", "**Prerequisites:**"):
+        assert part in text, f"the opening cell lacks {part}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_ends_with_a_recap_and_a_link_to_the_next(lesson: Path):
+    last = _source(_cells(lesson)[-1])
+    assert "## Recap" in last
+    following = LESSONS[LESSONS.index(lesson) + 1:]
+    if following:
+        assert f"({following[0].name})" in last, f"link to {following[0].name}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_one_parameters_cell_of_literals_and_no_secrets(lesson: Path):
+    cells = [c for c in _cells(lesson) if "parameters" in c["metadata"].get("tags", [])]
+    assert len(cells) == 1
+    tree = ast.parse(_source(cells[0]))
+    for node in tree.body:
+        assert isinstance(node, ast.Assign), f"only assignments, not {ast.dump(node)[:60]}"
+        ast.literal_eval(node.value)  # raises if not a literal
+        name = node.targets[0].id
+        assert not any(s in name for s in ("key", "token", "secret", "password")), name
+    params = parameters_of(lesson)
+    assert params.get("mode") == "mock"
+    assert params.get("auth", "key") in AUTH_MODES
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_exercise_has_a_collapsed_checked_solution(lesson: Path):
+    cells = _cells(lesson)
+    for i, cell in enumerate(cells):
+        tags = cell["metadata"].get("tags", [])
+        if "solution" in tags:
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+            assert "strict=True" in _source(cell) or "assert " in _source(cell), \
+                "a solution must be checked, so a headless run proves it"
+            attempt = _source(cells[i - 1])
+            assert "= ..." in attempt, "the learner's cell before a solution starts at `...`"
+
+
+# --- The exercise checker ---------------------------------------------------------------
+
+def test_checker_says_not_attempted_wrong_and_right(capsys):
+    from azure_llm_helpers.exercises import NotAttempted, check
+
+    def is_three(x):
+        if x is None:
+            raise NotAttempted("the function returns None")
+        return None if x == 3 else f"{x} is not three"
+
+    check(..., is_three)
+    check(None, is_three)
+    check(4, is_three)
+    check(3, is_three)
+    check("3", lambda a: 1 / 0)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Not attempted yet: replace `...`")
+    assert lines[1] == "Not attempted yet: the function returns None"
+    assert lines[2] == "Not yet: 4 is not three"
+    assert lines[3] == "Correct!"
+    assert lines[4] == "Not yet: your answer raised ZeroDivisionError: division by zero"
+
+
+def test_checker_in_strict_mode_fails_a_wrong_or_missing_solution():
+    from azure_llm_helpers.exercises import check
+
+    with pytest.raises(AssertionError, match="not three"):
+        check(4, lambda x: None if x == 3 else "not three", strict=True)
+    with pytest.raises(AssertionError, match="replace"):
+        check(..., lambda x: None, strict=True)
