@@ -240,7 +240,7 @@ def _http(status: int, code: str, message: str, url: Any, exc: BaseException
         seconds = wait.group(1) if wait else header
         when = f" after {seconds} s" if seconds else ""
         return ("Rate limited (429)", "The deployment's quota (tokens or requests per minute) "
-                "is used up for now; the SDK already retried (2 times by default).",
+                "is used up for now (the SDK retries a 429 by itself, twice by default).",
                 f"Wait and retry{when}, send fewer or smaller requests (lower max_tokens), or "
                 "raise the deployment's quota: https://aka.ms/oai/quotaincrease.")
     if status >= 500:

@@ -180,3 +180,14 @@ def test_explain_masks_anything_secret_shaped():
     diagnosis = explain(RuntimeError(f"boom key={key} token={token}"))
     assert_clean(diagnosis, key, token)
     assert "********" in diagnosis.explanation
+
+
+def test_rate_limited(settings):
+    client = openai_client(settings, max_retries=0,
+                           default_headers={"x-mock-fault": "status=429; fail_first=5"})
+    with pytest.raises(openai.RateLimitError) as caught:
+        client.chat.completions.create(model=settings.chat_deployment,
+                                       messages=[{"role": "user", "content": "hi"}])
+    diagnosis = explain(caught.value, secrets=(settings.api_key.reveal(),))
+    assert diagnosis.status == 429 and diagnosis.problem == "Rate limited (429)"
+    assert "quotaincrease" in diagnosis.fix and "Wait and retry after" in diagnosis.fix
