@@ -1,7 +1,51 @@
-"""How a learner uses each lesson's widgets, keyed by lesson number."""
+"""How a learner uses each lesson's widgets, keyed by lesson number.
+
+A driver gets the page (the lesson already run) and the JupyterLab server (whose mock the
+kernel talks to), uses the widgets like a learner, and asserts on what they show. Expected
+answers come from the mock through the real SDK, never from hard-coded strings.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-DRIVERS: dict[str, Callable] = {}
+from openai import AzureOpenAI
+
+from .jupyterlab import JupyterLab
+
+
+def sdk_completion(lab: JupyterLab, deployment: str, prompt: str, max_tokens: int) -> str:
+    env = lab.mock.env
+    client = AzureOpenAI(azure_endpoint=env["AZURE_OPENAI_ENDPOINT"],
+                         api_key=env["AZURE_OPENAI_API_KEY"],
+                         api_version=env["OPENAI_API_VERSION"])
+    reply = client.completions.create(model=deployment, prompt=prompt, max_tokens=max_tokens)
+    return reply.choices[0].text.strip()
+
+
+def playground(page, lab: JupyterLab) -> None:
+    """03: pick the completions deployment, write a prompt, Run, read the answer."""
+    run = page.locator("button.widget-button", has_text="Run")
+    form = page.locator(".widget-vbox", has=run).last
+    form.scroll_into_view_if_needed()
+    select = form.locator(".widget-dropdown select")
+    options = select.locator("option").all_inner_texts()
+    deployment = next(o for o in options if "instruct" in o)
+    select.select_option(label=deployment)
+    prompt = "Write a haiku about deployments"
+    form.locator(".widget-textarea textarea").fill(prompt)
+    max_tokens = int(form.locator(".widget-readout").nth(1).inner_text())
+    output = form.locator(".widget-output")
+    assert output.inner_text().strip() == "", "the answer area starts empty"
+
+    run.click()
+    page.wait_for_function(
+        "el => el.innerText.trim().length > 0", arg=output.element_handle(), timeout=20_000)
+    shown = output.inner_text().strip()
+    assert "Traceback" not in shown and "Error" not in shown, shown
+    assert shown == sdk_completion(lab, deployment, prompt, max_tokens)
+
+
+DRIVERS: dict[str, Callable[..., None]] = {
+    "03": playground,
+}

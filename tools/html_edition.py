@@ -1,0 +1,193 @@
+"""Build the readable HTML edition of the executed course: an index, lessons, prev/next links.
+
+    python tools/html_edition.py [--executed build/executed] [--out build/html]
+
+Widgets render from the state saved in each executed notebook, with the
+@jupyter-widgets/html-manager bundle fetched from the npm registry at build time (``npm
+pack``, pinned and checked against its sha512) and copied next to the pages: viewing the
+edition needs no network at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import html
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = Path(__file__).resolve().parent / "html_template"
+VENDOR = ROOT / "build" / "vendor"
+
+# The widget manager for ipywidgets 8.1 (widget state format 2), pinned by npm's integrity.
+HTML_MANAGER = "@jupyter-widgets/html-manager@1.0.15"
+HTML_MANAGER_INTEGRITY = (
+    "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA=="
+)
+STATIC = "_static"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+_LESSON_LINK = re.compile(r'href="(\d\d_[^"/#?]+)\.ipynb(#[^"]*)?"')
+
+
+class EditionError(RuntimeError):
+    """The HTML edition cannot be built; the message says what to do."""
+
+
+def _integrity(path: Path) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
+
+
+def html_manager(cache: Path = VENDOR) -> Path:
+    """The folder holding html-manager's ``embed.js`` and its fonts, fetched once with npm."""
+    name, version = HTML_MANAGER.rsplit("@", 1)
+    target = cache / f"html-manager-{version}"
+    if (target / "embed.js").is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    tarball = cache / f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+    if not tarball.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise EditionError(f"npm is needed once to fetch {HTML_MANAGER} for the widgets; "
+                               "install Node.js (with npm) or build with --no-widgets")
+        done = subprocess.run(
+            [npm, "pack", HTML_MANAGER, "--pack-destination", str(cache), "--silent"],
+            capture_output=True, text=True, check=False)
+        if done.returncode != 0 or not tarball.is_file():
+            raise EditionError(f"`npm pack {HTML_MANAGER}` failed: "
+                               f"{(done.stderr or done.stdout).strip()[-500:]}")
+    if _integrity(tarball) != HTML_MANAGER_INTEGRITY:
+        tarball.unlink()
+        raise EditionError(f"{tarball.name} does not match the pinned integrity; "
+                           "deleted it, run again to fetch it afresh")
+    staging = target.with_suffix(".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    with tarfile.open(tarball) as tar:
+        for member in tar.getmembers():
+            # embed.js (needs no require.js), the fonts and icons it loads, its licences.
+            path = Path(member.name)
+            wanted = (path.parts[:2] == ("package", "dist") and len(path.parts) == 3
+                      and "amd" not in path.name and not path.name.endswith(".map"))
+            if wanted:
+                member.name = path.name
+                tar.extract(member, staging, filter="data")
+    staging.rename(target)
+    return target
+
+
+def lesson_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def lesson_purpose(nb: nbformat.NotebookNode) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"\*\*Purpose:\*\*\s*(.+)", cell.source)
+            if match:
+                return match.group(1).strip()
+    return ""
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="course")
+
+
+def render_lesson(nb: nbformat.NotebookNode, course: dict[str, object]) -> str:
+    body, _ = _exporter().from_notebook_node(nb, resources={"course": course})
+    # Links between lessons point at the notebooks; in the edition they point at the pages.
+    return _LESSON_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+
+
+def render_index(entries: list[tuple[str, str, str]]) -> str:
+    items = "\n".join(
+        f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
+        + (f'<span class="purpose">{html.escape(purpose)}</span>' if purpose else "")
+        + "</li>"
+        for href, title, purpose in entries
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Azure OpenAI from Python: the course</title>
+<link rel="stylesheet" href="{STATIC}/course.css">
+</head>
+<body>
+<main class="course-index-page">
+<h1>Azure OpenAI from Python</h1>
+<p>Every lesson, executed against the local mock of Azure OpenAI, with its outputs.</p>
+<ol class="course-lessons">
+{items}
+</ol>
+</main>
+</body>
+</html>
+"""
+
+
+def build(executed: Path, out: Path, *, widgets: bool = True) -> list[Path]:
+    """Write ``index.html`` and one page per executed lesson into ``out``; return the pages."""
+    notebooks = sorted(executed.glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        raise EditionError(f"no executed lessons in {executed}: run `make run` first")
+    lessons = [(p, nbformat.read(p, as_version=4)) for p in notebooks]
+    out.mkdir(parents=True, exist_ok=True)
+    static = out / STATIC
+    static.mkdir(exist_ok=True)
+    shutil.copy2(TEMPLATES / "course" / "course.css", static / "course.css")
+    if widgets and any(WIDGET_STATE in nb.metadata.get("widgets", {}) for _, nb in lessons):
+        shutil.copytree(html_manager(), static / "html-manager", dirs_exist_ok=True)
+
+    links = [{"href": p.with_suffix(".html").name, "title": lesson_title(nb, p.stem)}
+             for p, nb in lessons]
+    pages = []
+    for i, (_, nb) in enumerate(lessons):
+        if not widgets:
+            nb.metadata.pop("widgets", None)
+        course = {"static": STATIC, "index": "index.html",
+                  "prev": links[i - 1] if i > 0 else None,
+                  "next": links[i + 1] if i + 1 < len(links) else None}
+        page = out / links[i]["href"]
+        page.write_text(render_lesson(nb, course), encoding="utf-8")
+        pages.append(page)
+    entries = [(link["href"], link["title"], lesson_purpose(nb))
+               for link, (_, nb) in zip(links, lessons, strict=True)]
+    (out / "index.html").write_text(render_index(entries), encoding="utf-8")
+    return pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--executed", type=Path, default=ROOT / "build" / "executed")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "html")
+    parser.add_argument("--no-widgets", action="store_true",
+                        help="leave widgets out (no npm needed)")
+    args = parser.parse_args(argv)
+    try:
+        pages = build(args.executed, args.out, widgets=not args.no_widgets)
+    except EditionError as exc:
+        print(f"html_edition: {exc}", file=sys.stderr)
+        return 1
+    print(f"HTML edition: {len(pages)} lessons in {args.out}/ (open {args.out}/index.html)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
