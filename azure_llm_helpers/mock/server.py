@@ -35,7 +35,10 @@ class MockServer:
     ) -> None:
         self.config = config or load_config(config_file)
         self.host = host
-        self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
+        # the listener says TCP, and without it every response waits ~40 ms (delayed ACK).
+        self._socket = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                                     socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.port: int = self._socket.getsockname()[1]

@@ -1,0 +1,211 @@
+"""Benchmark the mock on loopback; prints a markdown table.
+
+    .venv/bin/python bench/mock_bench.py [--seconds 3]
+
+The server runs as its real CLI in a subprocess; its CPU time comes from
+/proc/<pid>/stat, its RSS from /proc/<pid>/status.  The load generator is a minimal
+keep-alive HTTP/1.1 client on asyncio streams, so the client costs little of the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TICK = os.sysconf("SC_CLK_TCK")
+DEPLOYMENTS = """
+[[deployments]]
+name = "chat"
+model = "gpt-4o-mini"
+version = "2024-07-18"
+kind = "chat"
+{limits}
+
+[[deployments]]
+name = "instruct"
+model = "gpt-35-turbo-instruct"
+version = "0914"
+kind = "completions"
+{limits}
+"""
+NO_LIMITS = ""
+LIMITS = "requests_per_minute = 100000000\ntokens_per_minute = 1000000000"
+
+
+class Server:
+    def __init__(self, limits: str) -> None:
+        self.config = Path(tempfile.mkstemp(suffix=".toml")[1])
+        self.config.write_text(DEPLOYMENTS.format(limits=limits))
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "azure_llm_helpers.mock", "--port", "0",
+             "--config", str(self.config)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        env = {}
+        while "AZURE_OPENAI_API_KEY" not in env or "AZURE_OPENAI_ENDPOINT" not in env:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise SystemExit("the mock exited early")
+            match = re.fullmatch(r"export (\w+)=(.*)\n", line)
+            if match:
+                env[match[1]] = match[2].strip("'")
+        self.port = int(env["AZURE_OPENAI_ENDPOINT"].rstrip("/").rsplit(":", 1)[1])
+        self.key = env["AZURE_OPENAI_API_KEY"]
+
+    def cpu(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+
+    def rss_mib(self) -> tuple[float, float]:
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        get = lambda k: int(re.search(rf"{k}:\s+(\d+)", status)[1]) / 1024  # noqa: E731
+        return get("VmRSS"), get("VmHWM")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.config.unlink()
+
+
+def request_bytes(server: Server, kind: str, stream: bool, i: int = 0) -> bytes:
+    if kind == "chat":
+        path = "/openai/deployments/chat/chat/completions?api-version=2024-10-21"
+        body = {"messages": [{"role": "user", "content": f"Tell me a joke ({i % 7})"}],
+                "max_tokens": 14}
+    else:
+        path = "/openai/deployments/instruct/completions?api-version=2024-10-21"
+        body = {"prompt": f"Tell me a joke ({i % 7})", "max_tokens": 14}
+    if stream:
+        body["stream"] = True
+    data = json.dumps(body).encode()
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: {server.key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+            ).encode() + data
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    headers = head.lower()
+    if b"transfer-encoding: chunked" in headers:
+        body = b""
+        while True:
+            size = int((await reader.readuntil(b"\r\n"))[:-2], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                return status, body
+            body += chunk[:-2]
+    length = int(re.search(rb"content-length: (\d+)", headers)[1])
+    return status, await reader.readexactly(length)
+
+
+async def client(server: Server, kind: str, stream: bool, deadline: float, count: int | None,
+                 latencies: list[float], errors: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    i = 0
+    while (count is None and time.perf_counter() < deadline) or (count is not None and i < count):
+        started = time.perf_counter()
+        writer.write(request_bytes(server, kind, stream, i))
+        status, body = await read_response(reader)
+        latencies.append(time.perf_counter() - started)
+        if status != 200 or (stream and not body.endswith(b"data: [DONE]\n\n")):
+            errors.append(status)
+        i += 1
+    writer.close()
+
+
+async def run_load(server: Server, kind: str, stream: bool, concurrency: int,
+                   seconds: float = 0, per_client: int | None = None) -> dict:
+    latencies: list[float] = []
+    errors: list[int] = []
+    cpu0, t0 = server.cpu(), time.perf_counter()
+    deadline = t0 + seconds
+    await asyncio.gather(*(client(server, kind, stream, deadline, per_client, latencies, errors)
+                           for _ in range(concurrency)))
+    elapsed, cpu = time.perf_counter() - t0, server.cpu() - cpu0
+    latencies.sort()
+    return {"n": len(latencies), "rps": len(latencies) / elapsed,
+            "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "cpu_ms": cpu / len(latencies) * 1000, "errors": len(errors)}
+
+
+def first_answer() -> tuple[float, float]:
+    """Seconds from process start to the first complete answer, and to the export lines."""
+    started = time.perf_counter()
+    server = Server(NO_LIMITS)
+    exported = time.perf_counter() - started
+
+    async def one() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        writer.write(request_bytes(server, "chat", False))
+        status, _ = await read_response(reader)
+        assert status == 200
+        writer.close()
+
+    asyncio.run(one())
+    total = time.perf_counter() - started
+    server.stop()
+    return total, exported
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+
+    starts = [first_answer() for _ in range(3)]
+    rows = []
+    cpu_by_limits = {}
+    for label, limits in (("off", NO_LIMITS), ("on", LIMITS)):
+        server = Server(limits)
+        asyncio.run(run_load(server, "chat", False, 4, 0.5))  # warm-up (loads the tokenizer)
+        for kind in ("chat", "completions"):
+            for stream in (False, True):
+                for concurrency in (1, 16):
+                    result = asyncio.run(run_load(server, kind, stream, concurrency,
+                                                  args.seconds))
+                    rows.append((label, kind, stream, concurrency, result))
+                    cpu_by_limits.setdefault(label, []).append(result["cpu_ms"])
+        rss, hwm = server.rss_mib()
+        server.stop()
+
+    server = Server(LIMITS)
+    workshop = asyncio.run(run_load(server, "chat", False, 100, per_client=20))
+    workshop_stream = asyncio.run(run_load(server, "chat", True, 100, per_client=20))
+    server.stop()
+
+    print("| rate limits | operation | stream | concurrency | req/s | p50 ms | p99 ms "
+          "| server CPU ms/req | errors |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for label, kind, stream, concurrency, r in rows:
+        print(f"| {label} | {kind} | {'yes' if stream else 'no'} | {concurrency} | "
+              f"{r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['cpu_ms']:.3f} | "
+              f"{r['errors']} |")
+    off, on = (statistics.mean(cpu_by_limits[k]) for k in ("off", "on"))
+    print()
+    print("| measure | value |")
+    print("| --- | --- |")
+    print(f"| process start to export lines (best of 3) | {min(s[1] for s in starts):.3f} s |")
+    print(f"| process start to first answer (best / worst of 3) | "
+          f"{min(s[0] for s in starts):.3f} s / {max(s[0] for s in starts):.3f} s |")
+    print(f"| RSS after the runs (peak) | {rss:.1f} MiB ({hwm:.1f} MiB) |")
+    print(f"| rate limiting CPU overhead | {(on / off - 1) * 100:+.1f}% |")
+    for name, w in (("workshop load, 100 clients x 20 chat requests", workshop),
+                    ("workshop load, 100 clients x 20 chat streams", workshop_stream)):
+        print(f"| {name} | {w['n']} requests, {w['errors']} errors, {w['rps']:.0f} req/s, "
+              f"p99 {w['p99']:.1f} ms |")
+
+
+if __name__ == "__main__":
+    main()
