@@ -36,6 +36,13 @@ class Secret:
     def __hash__(self) -> int:
         return hash(self._value)
 
+    # Immutable, so copies can share it; pickling is what must not happen.
+    def __copy__(self) -> Secret:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> Secret:
+        return self
+
     def __reduce__(self) -> tuple:
         # Pickling would write the value to disk; refuse rather than leak.
         raise TypeError("a Secret cannot be pickled")
