@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab run test notebooks bench lint canary clean
+.PHONY: lab run html test test-browser notebooks bench lint canary clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -19,8 +19,14 @@ lab: $(STAMP)        ## start the mock and open JupyterLab on the course
 run: $(STAMP)        ## execute every lesson headless against the mock: build/executed, build/html
 	$(PY) tools/run_lessons.py
 
+html: $(STAMP)       ## rebuild the HTML edition (build/html) from build/executed
+	$(PY) tools/html_edition.py
+
 test: $(STAMP)       ## the whole test suite
 	$(PY) -m pytest
+
+test-browser: $(STAMP)  ## only the browser tests: JupyterLab and the HTML edition in Chromium
+	$(PY) -m pytest tests/browser
 
 notebooks: $(STAMP)  ## regenerate the outputs committed in notebooks/ (against the mock)
 	$(PY) tools/run_lessons.py --commit-outputs

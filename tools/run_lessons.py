@@ -48,13 +48,17 @@ def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
     )
 
 
-def to_html(executed: Path, html_dir: Path) -> Path:
-    from nbconvert import HTMLExporter
+def to_html(executed_dir: Path, html_dir: Path) -> bool:
+    """The HTML edition (index, prev/next links, widgets): tools/html_edition.py builds it."""
+    from html_edition import EditionError, build  # tools/ is on sys.path when run as a script
 
-    body, _ = HTMLExporter().from_filename(str(executed))
-    target = html_dir / executed.with_suffix(".html").name
-    target.write_text(body, encoding="utf-8")
-    return target
+    try:
+        pages = build(executed_dir, html_dir)
+    except EditionError as exc:
+        print(f"HTML edition not built: {exc}")
+        return False
+    print(f"HTML edition: {len(pages)} lessons, open {html_dir.relative_to(ROOT)}/index.html")
+    return True
 
 
 def parse_parameters(pairs: list[str]) -> dict[str, object]:
@@ -103,8 +107,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n    {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}")
         seconds = time.perf_counter() - start
         print(f"{status} ({seconds:.1f} s)", flush=True)
-        if status == "ok" and not args.no_html and not args.commit_outputs:
-            to_html(output, html_dir)
         rows.append((lesson.stem, status, seconds))
 
     width = max((len(r[0]) for r in rows), default=6)
@@ -115,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.commit_outputs:
         print(f"\nExecuted notebooks: {executed_dir.relative_to(ROOT)}/"
               + ("" if args.no_html else f"   HTML: {html_dir.relative_to(ROOT)}/"))
-    return 1 if any(r[1] != "ok" for r in rows) or not rows else 0
+    html_ok = args.no_html or args.commit_outputs or not rows or to_html(executed_dir, html_dir)
+    return 1 if any(r[1] != "ok" for r in rows) or not rows or not html_ok else 0
 
 
 if __name__ == "__main__":
