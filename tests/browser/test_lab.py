@@ -41,5 +41,5 @@ def test_lesson_runs_in_jupyterlab(page, lab, screenshots: Path, notebook: str):
 
     drive: Callable | None = widget_drivers.DRIVERS.get(Path(notebook).stem[:2])
     if drive is not None:
-        drive(page, lab)
+        drive(page, lab, screenshots / Path(notebook).stem)
     lab_page.screenshot(page, screenshots / f"{Path(notebook).stem}.png")

@@ -1,13 +1,15 @@
 """How a learner uses each lesson's widgets, keyed by lesson number.
 
-A driver gets the page (the lesson already run) and the JupyterLab server (whose mock the
-kernel talks to), uses the widgets like a learner, and asserts on what they show. Expected
+A driver gets the page (the lesson already run), the JupyterLab server (whose mock the
+kernel talks to) and a path prefix for close-up screenshots; it uses the widgets like a
+learner and asserts on what they show. Expected
 answers come from the mock through the real SDK, never from hard-coded strings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from openai import AzureOpenAI
 
@@ -23,7 +25,7 @@ def sdk_completion(lab: JupyterLab, deployment: str, prompt: str, max_tokens: in
     return reply.choices[0].text.strip()
 
 
-def playground(page, lab: JupyterLab) -> None:
+def playground(page, lab: JupyterLab, shot: Path) -> None:
     """03: pick the completions deployment, write a prompt, Run, read the answer."""
     run = page.locator("button.widget-button", has_text="Run")
     form = page.locator(".widget-vbox", has=run).last
@@ -43,6 +45,7 @@ def playground(page, lab: JupyterLab) -> None:
         "el => el.innerText.trim().length > 0", arg=output.element_handle(), timeout=20_000)
     shown = output.inner_text().strip()
     assert "Traceback" not in shown and "Error" not in shown, shown
+    form.screenshot(path=f"{shot}-playground.png")
     assert shown == sdk_completion(lab, deployment, prompt, max_tokens)
 
 
