@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 SECRET_SHAPES = {
     "api key (32 hex characters)": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])"),
     "api key (84 characters)": re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{84}(?![A-Za-z0-9])"),
@@ -18,7 +19,7 @@ def secrets_in_outputs(path: Path, known: tuple[str, ...] = ()) -> list[str]:
     nb = json.loads(path.read_text(encoding="utf-8"))
     found = []
     for index, cell in enumerate(nb.get("cells", [])):
-        texts = [json.dumps(out) for out in cell.get("outputs", [])]
+        texts = [json.dumps(_without_widget_ids(out)) for out in cell.get("outputs", [])]
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             texts.append("".join(cell.get("source", "")))
         for text in texts:
@@ -27,3 +28,11 @@ def secrets_in_outputs(path: Path, known: tuple[str, ...] = ()) -> list[str]:
                     found.append(f"{path.name} cell {index}: {what}")
             found += [f"{path.name} cell {index}: a known secret" for k in known if k and k in text]
     return found
+
+
+def _without_widget_ids(output: dict) -> dict:
+    """An output without ipywidgets' view reference, whose model_id is 32 random hex digits."""
+    data = output.get("data")
+    if not isinstance(data, dict) or WIDGET_VIEW not in data:
+        return output
+    return {**output, "data": {k: v for k, v in data.items() if k != WIDGET_VIEW}}

@@ -143,7 +143,7 @@ def test_every_exercise_has_a_collapsed_checked_solution(lesson: Path):
             assert "strict=True" in _source(cell) or "assert " in _source(cell), \
                 "a solution must be checked, so a headless run proves it"
             attempt = _source(cells[i - 1])
-            assert "= ..." in attempt, "the learner's cell before a solution starts at `...`"
+            assert "..." in attempt, "the learner's cell before a solution starts at `...`"
 
 
 # --- The exercise checker ---------------------------------------------------------------
@@ -176,3 +176,19 @@ def test_checker_in_strict_mode_fails_a_wrong_or_missing_solution():
         check(4, lambda x: None if x == 3 else "not three", strict=True)
     with pytest.raises(AssertionError, match="replace"):
         check(..., lambda x: None, strict=True)
+
+
+def test_secret_scan_ignores_widget_ids_but_not_a_key_beside_them(tmp_path: Path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x")])
+    widget = nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {
+            "model_id": "6ee2e82d87264ce2a33de42b09b053a8", "version_major": 2,
+            "version_minor": 0},
+        "text/plain": "VBox()"})
+    nb.cells[0].outputs = [widget]
+    path = tmp_path / "widget.ipynb"
+    nbformat.write(nb, path)
+    assert secrets_in_outputs(path) == []
+    widget["data"]["text/plain"] = "VBox() 0123456789abcdef0123456789abcdef"
+    nbformat.write(nb, path)
+    assert secrets_in_outputs(path) != []
