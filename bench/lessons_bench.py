@@ -2,7 +2,7 @@
 
     python bench/lessons_bench.py [--repeat N]
 
-The floor is a fresh kernel that only imports what the lessons import and starts the mock:
+The floor is a fresh kernel that only imports what the lessons import and finds the mock:
 a lesson can never be faster than that. Each lesson's time comes from ``make run``'s own
 runner (``tools/run_lessons.py``); the best of ``--repeat`` runs is kept, to leave out
 a busy moment on the machine. Prints a table and writes ``build/bench/lessons.json``.
@@ -35,8 +35,14 @@ ROW = re.compile(r"^(\d\d_\S+)\s+(ok|FAILED)\s+([\d.]+)$")
 
 
 def floor_seconds() -> float:
-    """A kernel start, the lessons' imports and a mock: what every lesson pays."""
-    with tempfile.TemporaryDirectory() as tmp:
+    """A kernel start, the lessons' imports and finding the mock: what every lesson pays.
+
+    As under ``make run``, one mock serves the run and the kernel finds it in its environment.
+    """
+    from azure_llm_helpers.mock import MockServer
+
+    with tempfile.TemporaryDirectory() as tmp, MockServer() as mock:
+        os.environ.update(mock.env)
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                      "language": "python"}

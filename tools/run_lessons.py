@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import os
 import sys
 import time
@@ -86,6 +87,18 @@ def main(argv: list[str] | None = None) -> int:
 
     # The embedded mock is the default; live runs set mode=live explicitly.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    with contextlib.ExitStack() as stack:
+        if not args.commit_outputs and parameters.get("mode", "mock") == "mock":
+            # One mock for the whole run, as `make lab` does: each lesson's ensure_mock() finds
+            # it through the inherited environment instead of starting its own in the kernel.
+            # Committed outputs keep one fresh mock per lesson, as nbval replays them.
+            from azure_llm_helpers.mock import MockServer
+
+            os.environ.update(stack.enter_context(MockServer()).env)
+        return run(args, parameters)
+
+
+def run(args: argparse.Namespace, parameters: dict[str, object]) -> int:
     executed_dir = BUILD / "executed"
     html_dir = BUILD / "html"
     executed_dir.mkdir(parents=True, exist_ok=True)
