@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import hashlib
 import html
 import re
@@ -102,6 +103,7 @@ def lesson_purpose(nb: nbformat.NotebookNode) -> str:
     return ""
 
 
+@functools.cache
 def _exporter():
     from nbconvert import HTMLExporter
 

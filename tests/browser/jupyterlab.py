@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import nbformat
@@ -57,6 +58,8 @@ class JupyterLab:
         self.token = secrets.token_hex(24)
         self.process: subprocess.Popen[bytes] | None = None
         self.log = home / "jupyterlab.log"
+        self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="shutdown")
+        self._pending: list[Future[object]] = []
 
     @property
     def url(self) -> str:
@@ -113,9 +116,14 @@ class JupyterLab:
         return json.loads(body) if body else None
 
     def shutdown_kernels(self) -> None:
-        """End every session (and so its kernel): each lesson starts from a fresh kernel."""
+        """End every session (and so its kernel): each lesson starts from a fresh kernel.
+
+        The server answers once the kernel is gone (a second or more), so the requests run
+        in the background while the next lesson opens; ``stop`` waits for them.
+        """
         for session in self.api("GET", "/api/sessions") or []:
-            self.api("DELETE", f"/api/sessions/{session['id']}")
+            self._pending.append(self._background.submit(
+                self.api, "DELETE", f"/api/sessions/{session['id']}"))
 
     def lesson_url(self, notebook: str, workspace: str) -> str:
         # A fresh workspace per page: /lab/tree/ alone may bring back an earlier tab.
@@ -124,6 +132,8 @@ class JupyterLab:
     def stop(self) -> None:
         if self.process is None:
             return
+        wait(self._pending, timeout=15)
+        self._background.shutdown(wait=False)
         self.process.terminate()
         try:
             self.process.wait(timeout=10)

@@ -88,7 +88,7 @@ def saved_values(state: dict) -> list[str]:
     values = []
     for model in state.values():
         name, fields = model.get("model_name"), model["state"]
-        if name in ("TextModel", "TextareaModel"):
+        if name in ("TextModel", "TextareaModel", "PasswordModel", "ComboboxModel"):
             values.append(fields.get("value", ""))
         elif name == "DropdownModel" and fields.get("index") is not None:
             values.append(fields["_options_labels"][fields["index"]])
@@ -100,7 +100,7 @@ def shown_values(page) -> list[str]:
         ...[...document.querySelectorAll('.widget-text input, .widget-textarea textarea')]
             .map(e => e.value),
         ...[...document.querySelectorAll('.widget-dropdown select')]
-            .map(s => s.options[s.selectedIndex]?.text ?? ''),
+            .map(s => (s.options[s.selectedIndex]?.text ?? '').replace(/\u00a0/g, ' ')),
     ]""")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from dotenv import dotenv_values
 from openai import AzureOpenAI
 
 from .jupyterlab import JupyterLab
@@ -23,6 +24,46 @@ def sdk_completion(lab: JupyterLab, deployment: str, prompt: str, max_tokens: in
                          api_version=env["OPENAI_API_VERSION"])
     reply = client.completions.create(model=deployment, prompt=prompt, max_tokens=max_tokens)
     return reply.choices[0].text.strip()
+
+
+def wait_for_text(page, output, needle: str) -> str:
+    page.wait_for_function("([el, needle]) => el.innerText.includes(needle)",
+                           arg=[output.element_handle(), needle], timeout=20_000)
+    return output.inner_text().strip()
+
+
+def configuration_form(page, lab: JupyterLab, shot: Path) -> None:
+    """00: the form starts from the mock's settings, refuses a missing key, writes a .env."""
+    write = page.locator("button.widget-button", has_text="Write .env")
+    form = page.locator(".widget-vbox", has=write).last
+    form.scroll_into_view_if_needed()
+    field = {name: form.locator(".widget-inline-hbox", has=page.locator(
+        ".widget-label", has_text=name)).locator("input") for name in
+        ("Endpoint", "API version", "Deployment", "API key", "File")}
+    # The kernel found the mock JupyterLab was started with, as `make lab` arranges.
+    assert field["Endpoint"].input_value() == lab.mock.url
+    env = lab.mock.env
+    form.locator(".widget-dropdown select").select_option(label="API key")
+    field["API version"].fill(env["OPENAI_API_VERSION"])
+    field["Deployment"].fill(env["AZURE_OPENAI_COMPLETIONS_DEPLOYMENT"])
+    field["File"].fill("from-the-form.env")
+    output = form.locator(".widget-output")
+
+    write.click()  # no key yet: a clear refusal, nothing written
+    refusal = wait_for_text(page, output, "Not written")
+    assert "key" in refusal.lower(), refusal
+    assert not (lab.notebooks / "from-the-form.env").exists()
+
+    field["API key"].fill(env["AZURE_OPENAI_API_KEY"])
+    write.click()
+    report = wait_for_text(page, output, "Written to from-the-form.env")
+    assert env["AZURE_OPENAI_API_KEY"] not in page.content(), "the key shows in the page"
+    form.screenshot(path=f"{shot}-form.png")
+    assert "Traceback" not in report, report
+    written = dotenv_values(lab.notebooks / "from-the-form.env")
+    assert written == {name: env[name] for name in (
+        "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "AZURE_OPENAI_COMPLETIONS_DEPLOYMENT",
+        "AZURE_OPENAI_API_KEY")}
 
 
 def playground(page, lab: JupyterLab, shot: Path) -> None:
@@ -50,5 +91,6 @@ def playground(page, lab: JupyterLab, shot: Path) -> None:
 
 
 DRIVERS: dict[str, Callable[..., None]] = {
+    "00": configuration_form,
     "03": playground,
 }
