@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from azure_llm_helpers.mock import MockServer
+
 from .conftest import ROOT, skip_or_fail
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -42,11 +44,16 @@ def edition(chromium, tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("edition")
     executed = tmp / "executed"
     executed.mkdir()
-    for lesson in LESSONS:
-        if uses_widgets(lesson):
-            run_lessons.execute(lesson, executed / lesson.name, {})
-        else:
-            shutil.copy2(lesson, executed / lesson.name)
+    # The kernels reuse this mock (as under `make lab`), so its key is known to look for.
+    with MockServer() as mock, pytest.MonkeyPatch.context() as env:
+        for name, value in mock.env.items():
+            env.setenv(name, value)
+        for lesson in LESSONS:
+            if uses_widgets(lesson):
+                run_lessons.execute(lesson, executed / lesson.name, {})
+            else:
+                shutil.copy2(lesson, executed / lesson.name)
+        (tmp / "key").write_text(mock.config.api_key, encoding="utf-8")
     try:
         html_edition.html_manager()
     except html_edition.EditionError as exc:
@@ -109,6 +116,14 @@ def test_executed_lessons_carry_widget_state(edition: Path):
     missing = [p.name for p in LESSONS
                if uses_widgets(p) and not saved_state(edition / "executed" / p.name)]
     assert missing == []
+
+
+def test_the_key_is_nowhere_in_the_edition(edition: Path):
+    """Not in the executed notebooks (widget state included), not in any page."""
+    key = (edition / "key").read_text(encoding="utf-8")
+    files = [*(edition / "executed").glob("*.ipynb"), *(edition / "html").glob("*.html")]
+    assert len(files) == 2 * len(LESSONS) + 1
+    assert [f.name for f in files if key in f.read_text(encoding="utf-8")] == []
 
 
 def test_index_links_every_lesson_in_order(edition: Path, offline):
