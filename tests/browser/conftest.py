@@ -18,7 +18,8 @@ from azure_llm_helpers.mock import MockServer
 from .jupyterlab import JupyterLab, copy_lessons
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's package; CHROMIUM_PATH points elsewhere (another distribution's Chromium).
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
 # Flags for a quiet, hermetic headless Chromium: no GPU, no phoning home, no first-run UI.
 CHROMIUM_ARGS = [
@@ -37,8 +38,8 @@ def skip_or_fail(reason: str) -> None:
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """A browser context with a fresh profile (Playwright's own download cannot work here)."""
     if not CHROMIUM.exists():
-        skip_or_fail(f"{CHROMIUM} is absent (apt-get install -y --no-install-recommends "
-                     "chromium to run the browser tests)")
+        skip_or_fail(f"{CHROMIUM} is absent: to run the browser tests, apt-get install -y "
+                     "--no-install-recommends chromium (or set CHROMIUM_PATH)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
