@@ -117,9 +117,12 @@ def render_lesson(nb: nbformat.NotebookNode, course: dict[str, object]) -> str:
 
 
 def render_index(entries: list[tuple[str, str, str]]) -> str:
+    """The table of contents: (href, title, purpose in Markdown) per lesson."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune as markdown
+
     items = "\n".join(
         f'  <li><a href="{html.escape(href)}">{html.escape(title)}</a>'
-        + (f'<span class="purpose">{html.escape(purpose)}</span>' if purpose else "")
+        + (f'<div class="purpose">{markdown(purpose).strip()}</div>' if purpose else "")
         + "</li>"
         for href, title, purpose in entries
     )

@@ -21,7 +21,7 @@ import html_edition  # noqa: E402
 
 def lesson(path: Path, title: str, link: str = "") -> None:
     nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell(f"# {title}\n\n**Purpose:** learn {title}.{link}"),
+        nbformat.v4.new_markdown_cell(f"# {title}\n\n**Purpose:** learn *{title}*.{link}"),
         nbformat.v4.new_code_cell("print('hi')", execution_count=1, outputs=[
             nbformat.v4.new_output("stream", name="stdout", text="hi\n")]),
     ])
@@ -59,7 +59,7 @@ def test_pages_index_and_navigation(executed: Path, tmp_path: Path):
 
     index = (out / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'<li><a href="([^"]+)">', index) == [p.name for p in pages]
-    assert "learn 01 · Second" in index
+    assert "learn <em>01 · Second</em>" in index
 
     assert nav_links(out / "01_second.html") == {"prev": ["00_first.html", "00_first.html"],
                                                  "next": ["02_third.html", "02_third.html"]}

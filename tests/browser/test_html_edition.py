@@ -126,9 +126,10 @@ def test_the_key_is_nowhere_in_the_edition(edition: Path):
     assert [f.name for f in files if key in f.read_text(encoding="utf-8")] == []
 
 
-def test_index_links_every_lesson_in_order(edition: Path, offline):
+def test_index_links_every_lesson_in_order(edition: Path, offline, screenshots: Path):
     page, blocked = offline
     page.goto((edition / "html" / "index.html").as_uri())
+    page.screenshot(path=str(screenshots / "html-index.png"))
     hrefs = page.locator(".course-lessons a").evaluate_all("links => links.map(a => a.href)")
     assert [Path(h).name for h in hrefs] == [p.with_suffix(".html").name for p in LESSONS]
     for href in hrefs:
