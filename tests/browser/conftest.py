@@ -7,7 +7,7 @@ fail instead, so CI cannot pass while silently skipping them.
 from __future__ import annotations
 
 import os
-import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Debian's package; CHROMIUM_PATH points elsewhere (another distribution's Chromium).
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "build" / "screenshots"
+STARTED = time.time()
 # Flags for a quiet, hermetic headless Chromium: no GPU, no phoning home, no first-run UI.
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -71,8 +72,7 @@ def lab(chromium: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for stale in SCREENSHOTS.glob("FAILED-*.png"):  # from an earlier session
+        if stale.stat().st_mtime < STARTED:
+            stale.unlink(missing_ok=True)
     return SCREENSHOTS
-
-
-def have_npm() -> bool:
-    return shutil.which("npm") is not None

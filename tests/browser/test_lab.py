@@ -32,14 +32,20 @@ def page(chromium, lab) -> Iterator[object]:
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=[Path(n).stem for n in LESSONS])
 def test_lesson_runs_in_jupyterlab(page, lab, screenshots: Path, notebook: str):
-    lab_page.open_lesson(page, lab, notebook)
-    lab_page.run_all(page)
-    saved = lab_page.save(page, lab.notebooks / notebook)
+    stem = Path(notebook).stem
+    try:
+        lab_page.open_lesson(page, lab, notebook)
+        lab_page.run_all(page)
+        saved = lab_page.save(page, lab.notebooks / notebook)
 
-    assert lab_page.unexpected_errors(saved) == []
-    assert lab_page.unexecuted(saved) == [], "Run All stopped early"
+        assert lab_page.unexpected_errors(saved) == []
+        assert lab_page.unexecuted(saved) == [], "Run All stopped early"
 
-    drive: Callable | None = widget_drivers.DRIVERS.get(Path(notebook).stem[:2])
-    if drive is not None:
-        drive(page, lab, screenshots / Path(notebook).stem)
-    lab_page.screenshot(page, screenshots / f"{Path(notebook).stem}.png")
+        drive: Callable | None = widget_drivers.DRIVERS.get(stem[:2])
+        if drive is not None:
+            drive(page, lab, screenshots / stem)
+    except Exception:
+        # What the learner would have seen when it went wrong, for the CI log's reader.
+        page.screenshot(path=str(screenshots / f"FAILED-{stem}.png"))
+        raise
+    lab_page.screenshot(page, screenshots / f"{stem}.png")

@@ -28,7 +28,7 @@ def sdk_completion(lab: JupyterLab, deployment: str, prompt: str, max_tokens: in
 
 def wait_for_text(page, output, needle: str) -> str:
     page.wait_for_function("([el, needle]) => el.innerText.includes(needle)",
-                           arg=[output.element_handle(), needle], timeout=20_000)
+                           arg=[output.element_handle(), needle], timeout=30_000)
     return output.inner_text().strip()
 
 
@@ -85,7 +85,7 @@ def playground(page, lab: JupyterLab, shot: Path) -> None:
 
     run.click()
     page.wait_for_function(
-        "el => el.innerText.trim().length > 0", arg=output.element_handle(), timeout=20_000)
+        "el => el.innerText.trim().length > 0", arg=output.element_handle(), timeout=30_000)
     shown = output.inner_text().strip()
     assert "Traceback" not in shown and "Error" not in shown, shown
     form.screenshot(path=f"{shot}-playground.png")
