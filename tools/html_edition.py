@@ -15,6 +15,7 @@ import base64
 import functools
 import hashlib
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -69,7 +70,7 @@ def html_manager(cache: Path = VENDOR) -> Path:
         tarball.unlink()
         raise EditionError(f"{tarball.name} does not match the pinned integrity; "
                            "deleted it, run again to fetch it afresh")
-    staging = target.with_suffix(".tmp")
+    staging = target.with_name(f"{target.name}.tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     with tarfile.open(tarball) as tar:
@@ -81,7 +82,12 @@ def html_manager(cache: Path = VENDOR) -> Path:
             if wanted:
                 member.name = path.name
                 tar.extract(member, staging, filter="data")
-    staging.rename(target)
+    try:
+        staging.rename(target)
+    except OSError:  # another build (a parallel test worker) unpacked it first
+        shutil.rmtree(staging, ignore_errors=True)
+        if not (target / "embed.js").is_file():
+            raise
     return target
 
 
