@@ -4,6 +4,18 @@ Seams used by the rest of the mock: ``identity_routes(config)`` adds the HTTP ro
 ``identity_env(config, url)`` adds the variables that point azure-identity at this mock;
 ``authorize_bearer`` (used by ``access.check_access``) checks a bearer token and the caller's
 role. Config: the ``[identity]`` and ``[[role_assignments]]`` tables (``default_config.toml``).
+
+Exported by the mock: ``IDENTITY_ENDPOINT`` (``{mock}/msi/token``) + ``IDENTITY_HEADER``
+(App Service managed identity), ``AZURE_POD_IDENTITY_AUTHORITY_HOST`` (IMDS; answers
+"Identity not found" unless ``imds_has_identity``), ``AZURE_OPENAI_MOCK_URL`` (for the shim).
+The shim is opt-in: ``PATH=<az_shim_dir()>:$PATH``.
+
+Short-lived tokens (to show expiry in seconds): every token route takes
+``?token_lifetime=N`` (capped at the configured ``token_lifetime``). Managed identity: append
+it to ``IDENTITY_ENDPOINT`` (azure-identity keeps the query string); the ``az`` shim: set
+``AZURE_OPENAI_MOCK_TOKEN_LIFETIME=N``. Other identities: ``ManagedIdentityCredential(
+client_id=...)`` (or ``AZURE_CLIENT_ID`` under DefaultAzureCredential) for user-assigned ones,
+``AZURE_OPENAI_MOCK_AZ_USER=<name>`` for the user the shim is signed in as.
 """
 
 from __future__ import annotations
