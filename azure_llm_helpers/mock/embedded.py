@@ -47,6 +47,6 @@ def _reachable_mock_from_env() -> RunningMock | None:
         socket.create_connection((parts.hostname, parts.port), timeout=0.5).close()
     except OSError:
         return None
-    names = [n for n in os.environ if n.startswith(("AZURE_OPENAI_", "OPENAI_API_VERSION",
-                                                     "IDENTITY_"))]
+    prefixes = ("AZURE_OPENAI_", "OPENAI_API_VERSION", "AZURE_POD_IDENTITY_", "IDENTITY_")
+    names = [n for n in os.environ if n.startswith(prefixes)]
     return RunningMock(endpoint, {n: os.environ[n] for n in names}, started_here=False)
