@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import json
 import os
 import sys
 import time
@@ -40,6 +41,28 @@ def strip_run_metadata(path: Path) -> None:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
     nbformat.write(nb, path)
+    renumber_widget_ids(path)
+
+
+def renumber_widget_ids(path: Path) -> None:
+    """Give widget models stable, sequential ids in place of ipywidgets' random ones.
+
+    Random 32-hex ids change on every run (noisy diffs) and look like API keys to secret
+    scanners; the same id is replaced everywhere (outputs and the saved widget state).
+    """
+    text = path.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    state = nb.get("metadata", {}).get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    ids = list(state)
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            view = out.get("data", {}).get("application/vnd.jupyter.widget-view+json")
+            if view and view.get("model_id") not in ids:
+                ids.append(view["model_id"])
+    for number, old in enumerate(ids, 1):
+        text = text.replace(old, f"00000000-0000-4000-8000-{number:012x}")
+    path.write_text(text, encoding="utf-8")
 
 
 def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
