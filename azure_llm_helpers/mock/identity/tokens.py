@@ -12,11 +12,13 @@ import json
 import threading
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+# pyjwt and cryptography cost ~30 ms and several MiB to import; most mock runs never see
+# a token, so they are imported on first use (key generation, signing or a bearer check).
 
 
 class TokenRejected(Exception):
@@ -44,12 +46,16 @@ class TokenIssuer:
     def _signing_key(self) -> rsa.RSAPrivateKey:
         with self._lock:
             if self._key is None:
+                from cryptography.hazmat.primitives.asymmetric import rsa
+
                 self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
                 self._kid = _thumbprint(self._public_jwk_fields())
             return self._key
 
     def _public_jwk_fields(self) -> dict[str, str]:
         assert self._key is not None
+        from jwt.algorithms import RSAAlgorithm
+
         jwk = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
         return {"kty": jwk["kty"], "n": jwk["n"], "e": jwk["e"]}
 
@@ -67,6 +73,8 @@ class TokenIssuer:
     def sign(self, claims: dict[str, Any]) -> str:
         """Sign ``claims`` exactly as given (tests use this to make bad tokens on purpose)."""
         key = self._signing_key()
+        import jwt
+
         return jwt.encode(claims, key, algorithm="RS256", headers={"typ": "JWT", "kid": self._kid})
 
     def issue(
@@ -87,6 +95,8 @@ class TokenIssuer:
         """The claims if this issuer signed the token and it is valid now, else TokenRejected."""
         if self._key is None:  # nothing was ever issued, so nothing can be ours
             raise TokenRejected("no token has been issued by this mock yet")
+        import jwt  # already loaded: a key exists, so something was signed
+
         try:
             header = jwt.get_unverified_header(token)
             if header.get("kid") != self._kid:
