@@ -179,8 +179,8 @@ class MockApp:
                 scope, receive, send, errors.api_version_not_supported(), rid, None, state)
         deployment = config.deployments.get(name) if name else None
         window = self.windows.get(name) if name else None
-        request = Request(scope, receive)
-        denied = check_access(request, config, deployment, operation)
+        denied = check_access(_header(scope, b"api-key"), _header(scope, b"authorization"),
+                              config, deployment, operation)
         if denied is not None:
             return await self._send_response(scope, receive, send, denied, rid, window, state)
         if operation == "models":
@@ -325,11 +325,15 @@ async def _until_disconnect(receive: Any) -> None:
 
 
 def _query(scope: Scope) -> dict[str, str]:
-    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"),
-                          keep_blank_values=True))
+    qs = scope.get("query_string", b"").decode("latin-1")
+    if "%" not in qs and "+" not in qs:
+        # Nothing to unquote (the usual ``api-version=...``): parse_qsl would give the same.
+        return dict(part.partition("=")[::2] for part in qs.split("&") if part)
+    return dict(parse_qsl(qs, keep_blank_values=True))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
+    # ASGI servers lower-case header names, so this matches Starlette's Headers.get.
     for key, value in scope["headers"]:
         if key == name:
             return value.decode("latin-1")

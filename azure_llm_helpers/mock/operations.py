@@ -274,7 +274,9 @@ def plan_chat(ctx: Context, body: dict, api_version: str) -> Outcome | JSONRespo
     else:
         content, finish, cfr = _shape_text(ctx, prompt, raw, limit, body.get("stop"))
         completion_tokens = count(tok, content)
-    pieces = tok.pieces(content) if content else []
+    # Token pieces are only shown in logprobs and stream deltas; skip the work otherwise.
+    want_pieces = content and (body.get("logprobs") or body.get("stream"))
+    pieces = tok.pieces(content) if want_pieces else []
     logprobs = None
     if body.get("logprobs"):
         top = body.get("top_logprobs") or 0
