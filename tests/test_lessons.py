@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import ast
 import json
+import sys
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
 
 from .secret_scan import secrets_in_outputs
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT / "tools"))
+import run_lessons  # noqa: E402  (the same kernel set-up as make run)
+
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 AUTH_MODES = ("key", "aad")
 
@@ -50,10 +54,7 @@ def test_there_are_lessons():
 @pytest.mark.parametrize(("lesson", "parameters"), runs())
 def test_lesson_runs_against_the_mock(lesson: Path, parameters: dict, tmp_path: Path):
     output = tmp_path / lesson.name
-    papermill.execute_notebook(
-        str(lesson), str(output), parameters={"mode": "mock", **parameters},
-        cwd=str(NOTEBOOKS), kernel_name="python3", progress_bar=False,
-    )
+    run_lessons.execute(lesson, output, {"mode": "mock", **parameters})
     executed = nbformat.read(output, as_version=4)
     nbformat.validate(executed)
     errors = [

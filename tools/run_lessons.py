@@ -20,6 +20,8 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import CaselessStrEnum
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -65,10 +67,21 @@ def renumber_widget_ids(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+class IPCKernelManager(AsyncKernelManager):
+    """Kernels talk ZeroMQ over Unix sockets, not loopback TCP ports.
+
+    Parallel kernels (pytest workers, JupyterLab) otherwise race for the TCP ports each one
+    picks ("Address already in use"), and ipykernel warns about unencrypted TCP.
+    """
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc")
+
+
 def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
     papermill.execute_notebook(
         str(lesson), str(output), parameters=parameters or None, cwd=str(NOTEBOOKS),
         kernel_name="python3", progress_bar=False, log_output=False,
+        kernel_manager_class=IPCKernelManager,
     )
 
 
