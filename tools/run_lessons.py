@@ -15,13 +15,15 @@ import contextlib
 import json
 import os
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, default
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -75,6 +77,13 @@ class IPCKernelManager(AsyncKernelManager):
     """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc")
+
+    @default("ip")
+    def _socket_path(self) -> str:
+        # jupyter_client would put the sockets in the working directory (notebooks/).
+        if self.transport == "tcp":
+            return "127.0.0.1"
+        return os.path.join(tempfile.gettempdir(), f"course-kernel-{uuid.uuid4().hex[:12]}")
 
 
 def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
