@@ -24,10 +24,11 @@ from azure.identity import (
 )
 from langchain_openai import AzureChatOpenAI, AzureOpenAI, AzureOpenAIEmbeddings
 
+from azure_llm_helpers._constants import COGNITIVE_SERVICES_RESOURCE, COGNITIVE_SERVICES_SCOPE
 from azure_llm_helpers.mock import MockServer
-from azure_llm_helpers.mock.identity import az_shim_dir, identity_state
+from azure_llm_helpers.mock.identity import az_shim_dir
 
-SCOPE = "https://cognitiveservices.azure.com/.default"
+SCOPE = COGNITIVE_SERVICES_SCOPE
 MI_OID = "4070e959-e80b-48d9-9322-f8b659ca21e4"          # app-course-demo (has the role)
 CLI_OID = "c9cf9ff9-5558-4461-93cd-753450c79422"         # learner@... (has the role)
 BATCH_CLIENT_ID = "70a08ff5-43bf-4a47-a463-c66c640fa348"  # id-course-batch (no role)
@@ -86,7 +87,7 @@ def test_credentials_get_tokens_and_call_every_operation(name, request, entra_en
     credential = make()
     token = credential.get_token(SCOPE).token
     claims = jwt.decode(token, options={"verify_signature": False})
-    assert claims["oid"] == oid and claims["aud"] == "https://cognitiveservices.azure.com"
+    assert claims["oid"] == oid and claims["aud"] == COGNITIVE_SERVICES_RESOURCE
 
     provider = get_bearer_token_provider(credential, SCOPE)
     env = entra_env
@@ -165,6 +166,6 @@ def test_the_issuer_key_is_made_lazily_so_startup_stays_fast():
     with MockServer() as fresh:
         elapsed = time.perf_counter() - started
         assert elapsed < 0.3, f"start took {elapsed:.3f} s"
-        issuer = identity_state(fresh.config).issuer
+        issuer = fresh.app.identity.issuer
         assert not issuer.has_key
         assert "IDENTITY_ENDPOINT" in fresh.env and "IDENTITY_HEADER" in fresh.env

@@ -17,11 +17,12 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError
 from azure.identity import AzureCliCredential, CredentialUnavailableError, ManagedIdentityCredential
 
+from azure_llm_helpers._constants import COGNITIVE_SERVICES_SCOPE
 from azure_llm_helpers.mock import MockConfigError, MockServer, load_config
-from azure_llm_helpers.mock.identity import az_shim_dir, identity_state, jwks_url
+from azure_llm_helpers.mock.identity import az_shim_dir, jwks_url
 from azure_llm_helpers.mock.identity.settings import read_settings
 
-SCOPE = "https://cognitiveservices.azure.com/.default"
+SCOPE = COGNITIVE_SERVICES_SCOPE
 RESOURCE = "https://cognitiveservices.azure.com"
 MI_OID = "4070e959-e80b-48d9-9322-f8b659ca21e4"
 AZ = str(az_shim_dir() / "az")
@@ -111,17 +112,17 @@ def test_imds_serves_the_identity_when_configured(monkeypatch):
                          params={"api-version": "2018-02-01", "resource": RESOURCE},
                          headers={"Metadata": "true"}).json()
         assert all(isinstance(v, str) for v in body.values())  # as real IMDS sends them
-        assert int(body["expires_in"]) == identity_state(vm.config).settings.token_lifetime
+        assert int(body["expires_in"]) == vm.app.identity.settings.token_lifetime
 
 
 # -- the public key ---------------------------------------------------------------------------
 
 def test_tokens_validate_against_the_published_key_set(mock_env, mock):
     token = ManagedIdentityCredential().get_token(SCOPE).token
-    url = jwks_url(mock.url, mock.config)
+    url = jwks_url(mock.url, mock.app.identity)
     keys = httpx.get(url).json()["keys"]
     assert not {"d", "p", "q", "dp", "dq", "qi"} & set(keys[0]), "private key material published"
-    tenant = identity_state(mock.config).settings.tenant_id
+    tenant = mock.app.identity.settings.tenant_id
     oidc = httpx.get(f"{mock.url}{tenant}/.well-known/openid-configuration").json()
     assert oidc["jwks_uri"] == url
     signing_key = jwt.PyJWKClient(url).get_signing_key_from_jwt(token)
@@ -234,6 +235,6 @@ def test_bad_identity_config_is_a_clear_error(change, message):
 
 
 def test_no_secret_in_reprs(mock):
-    state = identity_state(mock.config)
+    state = mock.app.identity
     assert state.identity_header not in repr(state)
     assert "PRIVATE" not in repr(state.issuer)

@@ -13,9 +13,9 @@ import pytest
 from azure.identity import ManagedIdentityCredential, get_bearer_token_provider
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from azure_llm_helpers.mock.identity import identity_state
+from azure_llm_helpers._constants import COGNITIVE_SERVICES_SCOPE
 
-SCOPE = "https://cognitiveservices.azure.com/.default"
+SCOPE = COGNITIVE_SERVICES_SCOPE
 BAD_TOKEN_BODY = {
     "statusCode": 401,
     "message": "Unauthorized. Access token is missing, invalid, audience is incorrect "
@@ -37,7 +37,7 @@ def good_claims(mock) -> dict:
 
 
 def sign(mock, claims: dict) -> str:
-    return identity_state(mock.config).issuer.sign(claims)
+    return mock.app.identity.issuer.sign(claims)
 
 
 def chat_status(mock, token: str) -> httpx.Response:
@@ -68,7 +68,7 @@ def _tamper_payload(mock, token: str) -> str:
 def _foreign_key(mock, claims: dict) -> str:
     # Same claims and the mock's kid, but signed by a key the mock never had.
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    kid = identity_state(mock.config).issuer.kid
+    kid = mock.app.identity.issuer.kid
     return jwt.encode(claims, other, algorithm="RS256", headers={"kid": kid})
 
 
@@ -158,5 +158,5 @@ def test_a_requested_lifetime_is_capped_at_the_configured_one(entra_env, mock, m
     monkeypatch.setenv("IDENTITY_ENDPOINT",
                        entra_env["IDENTITY_ENDPOINT"] + "?token_lifetime=999999")
     token = ManagedIdentityCredential().get_token(SCOPE)
-    configured = identity_state(mock.config).settings.token_lifetime
+    configured = mock.app.identity.settings.token_lifetime
     assert abs(token.expires_on - time.time() - configured) <= 2

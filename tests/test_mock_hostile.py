@@ -8,10 +8,12 @@ import socket
 import httpx
 import pytest
 
+from azure_llm_helpers._constants import LATEST_GA_API_VERSION
+
 C, CH, E = ("/openai/deployments/gpt-35-turbo-instruct-prod/completions",
             "/openai/deployments/gpt-4o-mini-chat/chat/completions",
             "/openai/deployments/text-embedding-ada-002-prod/embeddings")
-V = "?api-version=2024-10-21"
+V = f"?api-version={LATEST_GA_API_VERSION}"
 M = [{"role": "user", "content": "hi"}]
 
 # (id, method, path+query, body (dict -> JSON, bytes -> raw), extra headers, status)
@@ -177,6 +179,6 @@ def test_raw_protocol_garbage_does_not_stop_the_server(mock):
                 reply = b""
             assert not reply.startswith(b"HTTP/1.1 5")
     ok = httpx.post(f"{mock.url}openai/deployments/gpt-4o-mini-chat/chat/completions",
-                    params={"api-version": "2024-10-21"}, json={"messages": M},
+                    params={"api-version": LATEST_GA_API_VERSION}, json={"messages": M},
                     headers={"api-key": mock.config.api_key})
     assert ok.status_code == 200

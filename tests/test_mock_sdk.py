@@ -9,6 +9,7 @@ import openai
 import pytest
 from langchain_openai import AzureChatOpenAI, AzureOpenAI, AzureOpenAIEmbeddings
 
+from azure_llm_helpers._constants import LATEST_GA_API_VERSION
 from azure_llm_helpers.mock import MockServer
 
 CHAT, INSTRUCT = "gpt-4o-mini-chat", "gpt-35-turbo-instruct-prod"
@@ -99,7 +100,7 @@ def test_auth_and_api_version_errors(mock_env, mock):
                             json={"prompt": "x"}, headers={"api-key": mock.config.api_key})
     assert no_version.status_code == 404 and no_version.json()["error"]["code"] == "404"
     no_key = httpx.post(f"{mock.url}openai/deployments/{INSTRUCT}/completions",
-                        params={"api-version": "2024-10-21"}, json={"prompt": "x"})
+                        params={"api-version": LATEST_GA_API_VERSION}, json={"prompt": "x"})
     assert no_key.status_code == 401 and "missing subscription key" in no_key.json()["message"]
 
 
@@ -204,7 +205,7 @@ def test_rate_limits_are_real_and_azure_shaped(tmp_path):
     config.write_text(RATE_LIMITED)
     with MockServer(config_file=config) as mock:
         client = openai.AzureOpenAI(azure_endpoint=mock.url, api_key=mock.config.api_key,
-                                    api_version="2024-10-21", max_retries=0)
+                                    api_version=LATEST_GA_API_VERSION, max_retries=0)
         ask = {"messages": [{"role": "user", "content": "Tell me a joke"}]}
         remaining = [int(client.chat.completions.with_raw_response.create(
             model="tiny", **ask).headers["x-ratelimit-remaining-requests"]) for _ in range(3)]

@@ -7,6 +7,7 @@ import json
 import httpx
 import pytest
 
+from azure_llm_helpers._constants import LATEST_GA_API_VERSION
 from tests.mock_schemas import (
     check_chat_chunk,
     check_completion_chunk,
@@ -25,7 +26,7 @@ WEATHER = [{"type": "function", "function": {
 
 def post(mock, deployment: str, op: str, body: dict, **headers: str) -> httpx.Response:
     return httpx.post(f"{mock.url}openai/deployments/{deployment}/{op}",
-                      params={"api-version": "2024-10-21"},
+                      params={"api-version": LATEST_GA_API_VERSION},
                       headers={"api-key": mock.config.api_key, **headers}, json=body,
                       timeout=10)
 
@@ -215,7 +216,7 @@ def test_low_severity_trigger_only_annotates(mock):
 
 
 def test_models_list(mock):
-    response = httpx.get(f"{mock.url}openai/models", params={"api-version": "2024-10-21"},
+    response = httpx.get(f"{mock.url}openai/models", params={"api-version": LATEST_GA_API_VERSION},
                          headers={"api-key": mock.config.api_key})
     assert response.status_code == 200
     ids = {m["id"] for m in response.json()["data"]}

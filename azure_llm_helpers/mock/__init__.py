@@ -34,8 +34,7 @@ Azure ignores it, so the same lesson code runs unchanged against a live resource
 """
 
 from .config import Deployment, MockConfig, MockConfigError, load_config
-from .embedded import RunningMock, ensure_mock
-from .server import MockServer, running_mock
+from .server import MockServer, RunningMock, ensure_mock
 
 __all__ = ["Deployment", "MockConfig", "MockConfigError", "MockServer", "RunningMock",
-           "ensure_mock", "load_config", "running_mock"]
+           "ensure_mock", "load_config"]

@@ -15,24 +15,10 @@ import signal
 import sys
 import threading
 
+from ._glibc import single_malloc_arena
 from .config import MockConfigError
 from .identity import az_shim_dir
 from .server import MockServer
-
-
-def _single_malloc_arena() -> None:
-    """One glibc malloc arena for the whole process (like MALLOC_ARENA_MAX=1).
-
-    The server thread would otherwise get an arena of its own, where the tokenizer's
-    one-off load leaves ~2 MiB resident; the main thread only waits, so nothing contends.
-    Must run before any thread starts; a no-op off glibc.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").mallopt(-8, 1)  # -8 is M_ARENA_MAX in <malloc.h>
-    except (OSError, AttributeError):
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     parser.add_argument("--config", metavar="FILE", help="TOML file of deployments and answers")
     args = parser.parse_args(argv)
-    _single_malloc_arena()
+    single_malloc_arena()
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     log = logging.getLogger("azure_llm_helpers.mock")

@@ -4,7 +4,8 @@ The data plane is a thin raw-ASGI dispatcher (Starlette's routing and request ob
 cost more CPU than the whole answer); everything else (the identity endpoints, unknown
 routes) goes to a small Starlette app.  Checks run in Azure's order: route, api-version,
 access, deployment, operation, body, validation, injected faults, rate limit, content
-filter, answer.
+filter, answer.  Any of them refuses by raising ``errors.AzureError``; this module is the
+one place that turns it into a response, with Azure's headers.
 """
 
 from __future__ import annotations
@@ -14,32 +15,31 @@ import json
 import logging
 import os
 import time
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
+from .._constants import DATED_API_VERSIONS
 from . import errors, faults, validate
+from ._asgi import Receive, Scope, Send
 from .access import check_access
 from .answers import request_digest
 from .config import Deployment, MockConfig
-from .identity import identity_routes
+from .errors import AzureError
+from .identity import IDENTITY_ROUTES, IdentityRequest, IdentityState
+from .identity.routes import Handler
 from .operations import PLANNERS, Context, Outcome
-from .ratelimit import SlidingWindow, retry_headers
-from .tokens import get_tokenizer
+from .ratelimit import SlidingWindow
+from .tokenizer import get_tokenizer
 
-SUPPORTED_API_VERSIONS = frozenset({
-    "2022-12-01", "2023-05-15", "2024-02-01", "2024-06-01", "2024-10-21",
-    "2023-03-15-preview", "2023-06-01-preview", "2023-07-01-preview", "2023-08-01-preview",
-    "2023-09-01-preview", "2023-12-01-preview", "2024-02-15-preview", "2024-03-01-preview",
-    "2024-04-01-preview", "2024-05-01-preview", "2024-07-01-preview", "2024-08-01-preview",
-    "2024-09-01-preview", "2024-10-01-preview", "2024-12-01-preview", "2025-01-01-preview",
-    "2025-02-01-preview", "2025-03-01-preview", "2025-04-01-preview",
-})
 _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",
                     "embeddings": "embeddings"}
+_OPERATIONS = {"completions": "completions", "chat/completions": "chat",
+               "embeddings": "embeddings"}
 _STATIC_HEADERS = [
     (b"cache-control", b"no-cache, must-revalidate"),
     (b"access-control-allow-origin", b"*"),
@@ -48,9 +48,11 @@ _STATIC_HEADERS = [
 ]
 _JSON = (b"content-type", b"application/json")
 _SSE = (b"content-type", b"text/event-stream; charset=utf-8")
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 log = logging.getLogger("azure_llm_helpers.mock")
-Scope = dict[str, Any]
+# The versions the data plane serves (the name callers already import).
+SUPPORTED_API_VERSIONS = DATED_API_VERSIONS
 
 
 def _request_id() -> str:
@@ -58,203 +60,95 @@ def _request_id() -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
+@dataclass(slots=True)
+class DataPlaneRequest:
+    """One data-plane request's facts, filled in as its checks pass."""
+
+    scope: Scope
+    request_id: str
+    deployment: str = "-"  # the name in the path, for the log line
+    window: SlidingWindow | None = None  # its deployment's rate limits, once known
+    status: int = 0  # set when the response starts
+
+    def header(self, name: bytes) -> str | None:
+        # ASGI servers lower-case header names, so this matches Starlette's Headers.get.
+        for key, value in self.scope["headers"]:
+            if key == name:
+                return value.decode("latin-1")
+        return None
+
+
 class MockApp:
     """The ASGI application for one ``MockConfig``."""
 
     def __init__(self, config: MockConfig) -> None:
         self.config = config
+        self.identity = IdentityState.from_config(config)
         self.windows = {name: SlidingWindow(d.requests_per_minute, d.tokens_per_minute)
                         for name, d in config.deployments.items()}
         self.faults = faults.FaultState()
         self._region = config.region.encode()
         self._closing: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-
-        async def not_found(request: Request, exc: Exception) -> Response:
-            return errors.resource_not_found()
-
-        self.other = Starlette(routes=identity_routes(config),
-                               exception_handlers={404: not_found, 405: not_found})
-
-    # -- lifecycle ------------------------------------------------------------------------
+        self.other = Starlette(
+            routes=[_identity_route(path, handler, self.identity)
+                    for path, handler in IDENTITY_ROUTES],
+            exception_handlers={404: _not_found, 405: _not_found})
 
     def release_hanging(self) -> None:
         """End every ``hang`` fault (called from any thread when the server stops)."""
         if self._loop is not None and self._closing is not None:
             self._loop.call_soon_threadsafe(self._closing.set)
 
-    # -- ASGI -----------------------------------------------------------------------------
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/openai/"):
             await self.other(scope, receive, send)
             return
         started = time.perf_counter()
-        rid = _request_id()
-        state = {"status": 0, "deployment": "-"}
+        request = DataPlaneRequest(scope, _request_id())
         try:
-            await self._data_plane(scope, receive, send, rid, state)
+            await self._data_plane(request, receive, send)
+        except AzureError as refusal:
+            await self._send_error(request, send, refusal)
         except Exception:  # noqa: BLE001 - a bug must still look like Azure, never a traceback
             log.exception("mock: internal error on %s %s", scope["method"], scope["path"])
-            if not state["status"]:
-                await self._send_response(scope, receive, send, errors.server_error(rid), rid,
-                                          None, state)
+            await self._send_error(request, send, errors.server_error(request.request_id))
         if log.isEnabledFor(logging.INFO):
             log.info("%s %s deployment=%s %s %.1fms", scope["method"], scope["path"],
-                     state["deployment"], state["status"],
-                     (time.perf_counter() - started) * 1000)
+                     request.deployment, request.status, (time.perf_counter() - started) * 1000)
 
-    def _headers(self, rid: str, window: SlidingWindow | None,
+    # -- responses ------------------------------------------------------------------------
+
+    def _headers(self, request: DataPlaneRequest,
                  remaining: tuple[int, int] | None = None) -> list[tuple[bytes, bytes]]:
-        rid_b = rid.encode()
+        rid = request.request_id.encode()
         if remaining is None:
-            remaining = window.peek() if window else (0, 0)
-        return [*_STATIC_HEADERS, (b"apim-request-id", rid_b), (b"x-request-id", rid_b),
-                (b"x-ms-client-request-id", rid_b), (b"x-ms-region", self._region),
+            remaining = request.window.peek() if request.window else (0, 0)
+        return [*_STATIC_HEADERS, (b"apim-request-id", rid), (b"x-request-id", rid),
+                (b"x-ms-client-request-id", rid), (b"x-ms-region", self._region),
                 (b"x-ratelimit-remaining-requests", str(remaining[0]).encode()),
                 (b"x-ratelimit-remaining-tokens", str(remaining[1]).encode())]
 
-    async def _send_response(self, scope: Scope, receive: Any, send: Any, response: Response,
-                             rid: str, window: SlidingWindow | None, state: dict,
-                             extra: dict[str, str] | None = None) -> None:
-        """Send an error (or access) response with Azure's headers added."""
-        raw = [(k, v) for k, v in response.raw_headers if k != b"content-type"]
-        raw += [_JSON, *self._headers(rid, window)]
-        raw += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
-        response.raw_headers = raw
-        state["status"] = response.status_code
-        await response(scope, receive, send)
+    async def _send_error(self, request: DataPlaneRequest, send: Send,
+                          error: AzureError) -> None:
+        """The one place an Azure error becomes a response (unless one has started)."""
+        if request.status:
+            return
+        extra = [(k.encode(), v.encode()) for k, v in error.headers.items()]
+        await self._send_json(request, send, error.status, error.body,
+                              [*self._headers(request), *extra])
 
-    async def _send_json(self, send: Any, status: int, body: bytes,
-                         headers: list[tuple[bytes, bytes]], state: dict) -> None:
-        state["status"] = status
+    async def _send_json(self, request: DataPlaneRequest, send: Send, status: int, body: bytes,
+                         headers: list[tuple[bytes, bytes]]) -> None:
+        request.status = status
         await send({"type": "http.response.start", "status": status,
                     "headers": [_JSON, (b"content-length", str(len(body)).encode()),
                                 *headers]})
         await send({"type": "http.response.body", "body": body})
 
-    async def _read_body(self, receive: Any, limit: int) -> bytes | None:
-        chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                return b"".join(chunks)
-
-    def _route(self, scope: Scope) -> tuple[str, str | None] | None:
-        """(operation, deployment name) for a data-plane path, else None."""
-        parts = scope["path"].split("/")
-        method = scope["method"]
-        if parts == ["", "openai", "models"] and method == "GET":
-            return "models", None
-        if len(parts) < 5 or parts[2] != "deployments" or method != "POST" or not parts[3]:
-            return None
-        tail = "/".join(parts[4:])
-        operation = {"completions": "completions", "chat/completions": "chat",
-                     "embeddings": "embeddings"}.get(tail)
-        return (operation, parts[3]) if operation else None
-
-    async def _data_plane(self, scope: Scope, receive: Any, send: Any, rid: str,
-                          state: dict) -> None:
-        config = self.config
-        routed = self._route(scope)
-        if routed is None:
-            return await self._send_response(scope, receive, send, errors.resource_not_found(),
-                                              rid, None, state)
-        operation, name = routed
-        state["deployment"] = name or "-"
-        query = _query(scope)
-        version = query.get("api-version")
-        if version is None:
-            return await self._send_response(scope, receive, send, errors.resource_not_found(),
-                                              rid, None, state)
-        if version not in SUPPORTED_API_VERSIONS:
-            return await self._send_response(
-                scope, receive, send, errors.api_version_not_supported(), rid, None, state)
-        deployment = config.deployments.get(name) if name else None
-        window = self.windows.get(name) if name else None
-        denied = check_access(_header(scope, b"api-key"), _header(scope, b"authorization"),
-                              config, deployment, operation)
-        if denied is not None:
-            return await self._send_response(scope, receive, send, denied, rid, window, state)
-        if operation == "models":
-            body = json.dumps(self._models()).encode()
-            return await self._send_json(send, 200, body, self._headers(rid, None), state)
-        if deployment is None:
-            return await self._send_response(
-                scope, receive, send, errors.deployment_not_found(), rid, None, state)
-        if deployment.kind != operation:
-            return await self._send_response(scope, receive, send, errors.operation_not_supported(
-                _OPERATION_NAMES[operation], deployment.model), rid, window, state)
-        raw = await self._read_body(receive, config.max_request_bytes)
-        if raw is None:
-            return await self._send_response(
-                scope, receive, send, errors.request_too_large(config.max_request_bytes), rid,
-                window, state)
-        try:
-            body = json.loads(raw)
-        except (ValueError, RecursionError):
-            return await self._send_response(scope, receive, send, errors.unparsable_json(),
-                                              rid, window, state)
-        invalid = validate.check(operation, body)
-        if invalid is not None:
-            return await self._send_response(scope, receive, send, invalid, rid, window, state)
-
-        spec = deployment.faults
-        header = _header(scope, b"x-mock-fault")
-        if header:
-            try:
-                spec = faults.parse_fault_header(header, spec)
-            except faults.FaultSpecError as exc:
-                return await self._send_response(scope, receive, send, errors.invalid_request(
-                    f"Invalid {faults.HEADER} header: {exc}.", faults.HEADER), rid, window,
-                    state)
-        if spec.active:
-            failed = await self._inject(scope, receive, send, spec, deployment, header or "",
-                                        operation, version, rid, window, state)
-            if failed:
-                return None
-
-        tok = get_tokenizer(config.tokenizer)
-        # Canonical form: key order and spacing don't matter, and a stream shares its
-        # non-streamed twin's ids, answers and usage.
-        raw = json.dumps({k: v for k, v in body.items()
-                          if k not in ("stream", "stream_options")}, sort_keys=True).encode()
-        ctx = Context(config, deployment, tok, request_digest(raw, deployment.name))
-        outcome = PLANNERS[operation](ctx, body, version)
-        if not isinstance(outcome, Outcome):
-            return await self._send_response(scope, receive, send, outcome, rid, window, state)
-        verdict = window.admit(outcome.total_tokens) if window else None
-        if verdict is not None and not verdict.allowed:
-            return await self._send_response(
-                scope, receive, send,
-                errors.rate_limited(operation, version, verdict.what,
-                                    max(1, round(verdict.retry_after))),
-                rid, window, state, retry_headers(verdict.retry_after))
-        remaining = (verdict.remaining_requests, verdict.remaining_tokens) if verdict else None
-        headers = self._headers(rid, window, remaining)
-        delay = spec.latency_ms / 1000
-        if not outcome.events:
-            delay += spec.latency_per_token_ms * outcome.completion_tokens / 1000
-            if delay:
-                await asyncio.sleep(delay)
-            return await self._send_json(send, 200, json.dumps(
-                outcome.body, ensure_ascii=False, separators=(",", ":")).encode(), headers,
-                state)
-        if delay:
-            await asyncio.sleep(delay)
-        await self._stream(send, outcome.events(), headers, spec, state)
-        return None
-
-    async def _stream(self, send: Any, events: list[bytes], headers: list,
-                      spec: faults.FaultSpec, state: dict) -> None:
-        state["status"] = 200
+    async def _stream(self, request: DataPlaneRequest, send: Send, events: list[bytes],
+                      headers: list[tuple[bytes, bytes]], spec: faults.FaultSpec) -> None:
+        request.status = 200
         await send({"type": "http.response.start", "status": 200,
                     "headers": [_SSE, (b"x-accel-buffering", b"no"), *headers]})
         if not spec.paced:
@@ -267,30 +161,111 @@ class MockApp:
             await send({"type": "http.response.body", "body": event, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
 
-    async def _inject(self, scope: Scope, receive: Any, send: Any, spec: faults.FaultSpec,
-                      deployment: Deployment, header: str, operation: str, version: str,
-                      rid: str, window: SlidingWindow | None, state: dict) -> bool:
-        """Apply hang / error faults; True when a response (or nothing) has been sent."""
+    # -- the data plane, in Azure's order -------------------------------------------------
+
+    async def _data_plane(self, request: DataPlaneRequest, receive: Receive,
+                          send: Send) -> None:
+        operation, deployment, version = self._resolve(request)
+        if deployment is None:  # GET /openai/models
+            await self._send_json(request, send, 200, json.dumps(self._models()).encode(),
+                                  self._headers(request))
+            return
+        body = await self._read_json(request, receive, operation)
+        spec = await self._inject_faults(request, receive, deployment, operation, version)
+        # Canonical form: key order and spacing don't matter, and a stream shares its
+        # non-streamed twin's ids, answers and usage.
+        canonical = json.dumps({k: v for k, v in body.items()
+                                if k not in ("stream", "stream_options")},
+                               sort_keys=True).encode()
+        ctx = Context(self.config, deployment, get_tokenizer(self.config.tokenizer),
+                      request_digest(canonical, deployment.name))
+        outcome = PLANNERS[operation](ctx, body)
+        await self._answer(request, send, outcome, spec, operation, version)
+
+    def _resolve(self, request: DataPlaneRequest) -> tuple[str, Deployment | None, str]:
+        """(operation, deployment, api-version): route, version, access, deployment, kind."""
+        routed = _route(request.scope)
+        if routed is None:
+            raise errors.resource_not_found()
+        operation, name = routed
+        request.deployment = name or "-"
+        version = _query(request.scope).get("api-version")
+        if version is None:
+            raise errors.resource_not_found()
+        if version not in SUPPORTED_API_VERSIONS:
+            raise errors.api_version_not_supported()
+        request.window = self.windows.get(name) if name else None
+        check_access(request.header(b"api-key"), request.header(b"authorization"),
+                     self.config.api_key, self.identity, operation)
+        if operation == "models":
+            return operation, None, version
+        deployment = self.config.deployments.get(name) if name else None
+        if deployment is None:
+            raise errors.deployment_not_found()
+        if deployment.kind != operation:
+            raise errors.operation_not_supported(_OPERATION_NAMES[operation], deployment.model)
+        return operation, deployment, version
+
+    async def _read_json(self, request: DataPlaneRequest, receive: Receive,
+                         operation: str) -> dict:
+        """The request body, parsed and validated for ``operation``."""
+        limit = self.config.max_request_bytes
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if message["type"] == "http.disconnect" or size > limit:
+                raise errors.request_too_large(limit)
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        try:
+            body = json.loads(b"".join(chunks))
+        except (ValueError, RecursionError):
+            raise errors.unparsable_json() from None
+        validate.check(operation, body)
+        return body
+
+    async def _inject_faults(self, request: DataPlaneRequest, receive: Receive,
+                             deployment: Deployment, operation: str,
+                             version: str) -> faults.FaultSpec:
+        """The request's faults; raises the injected error, or hangs, when they say so."""
+        spec = deployment.faults
+        header = request.header(b"x-mock-fault")
+        if header:
+            spec = faults.parse_fault_header(header, spec)
+        if not spec.active:
+            return spec
         if spec.hang:
             await self._hang(receive)
-            await self._send_response(scope, receive, send, errors.service_unavailable(), rid,
-                                      window, state)
-            return True
-        attempt = _header(scope, b"x-stainless-retry-count")
-        if not self.faults.should_fail(spec, deployment.name, header, attempt):
-            return False
-        extra = retry_headers(spec.retry_after_ms / 1000) if spec.status != 500 else None
-        if spec.status == 429:
-            response = errors.rate_limited(operation, version, "call",
-                                           max(1, round(spec.retry_after_ms / 1000)))
-        elif spec.status == 503:
-            response = errors.service_unavailable()
-        else:
-            response = errors.server_error(rid)
-        await self._send_response(scope, receive, send, response, rid, window, state, extra)
-        return True
+            raise errors.service_unavailable()
+        attempt = request.header(b"x-stainless-retry-count")
+        if self.faults.should_fail(spec, deployment.name, header or "", attempt):
+            raise faults.injected_error(spec, operation, version, request.request_id)
+        return spec
 
-    async def _hang(self, receive: Any) -> None:
+    async def _answer(self, request: DataPlaneRequest, send: Send, outcome: Outcome,
+                      spec: faults.FaultSpec, operation: str, version: str) -> None:
+        """Charge the rate limits, wait out injected latency, send the body or stream."""
+        remaining = None
+        if request.window is not None:
+            verdict = request.window.admit(outcome.total_tokens)
+            if not verdict.allowed:
+                raise errors.rate_limited(operation, version, verdict.what, verdict.retry_after)
+            remaining = (verdict.remaining_requests, verdict.remaining_tokens)
+        headers = self._headers(request, remaining)
+        delay = spec.latency_ms / 1000
+        if outcome.events is None:
+            delay += spec.latency_per_token_ms * outcome.completion_tokens / 1000
+        if delay:
+            await asyncio.sleep(delay)
+        if outcome.events is None:
+            await self._send_json(request, send, 200, _dumps(outcome.body).encode(), headers)
+        else:
+            await self._stream(request, send, outcome.events(), headers, spec)
+
+    async def _hang(self, receive: Receive) -> None:
         """Wait until the client gives up or the server stops."""
         if self._closing is None:
             self._loop = asyncio.get_running_loop()
@@ -319,9 +294,43 @@ class MockApp:
         return {"data": data, "object": "list"}
 
 
-async def _until_disconnect(receive: Any) -> None:
+# -- the Starlette side: identity routes and unknown paths ---------------------------------
+
+def _error_response(error: AzureError) -> Response:
+    return Response(error.body, error.status, error.headers, media_type="application/json")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _error_response(errors.resource_not_found())
+
+
+def _identity_route(path: str, handler: Handler, state: IdentityState) -> Route:
+    async def endpoint(request: Request) -> Response:
+        call = IdentityRequest(request.query_params, request.headers, request.path_params,
+                               str(request.base_url))
+        try:
+            return JSONResponse(handler(state, call))
+        except AzureError as refusal:
+            return _error_response(refusal)
+
+    return Route(path, endpoint, methods=["GET"])
+
+
+async def _until_disconnect(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+def _route(scope: Scope) -> tuple[str, str | None] | None:
+    """(operation, deployment name) for a data-plane path, else None."""
+    parts = scope["path"].split("/")
+    method = scope["method"]
+    if parts == ["", "openai", "models"] and method == "GET":
+        return "models", None
+    if len(parts) < 5 or parts[2] != "deployments" or method != "POST" or not parts[3]:
+        return None
+    operation = _OPERATIONS.get("/".join(parts[4:]))
+    return (operation, parts[3]) if operation else None
 
 
 def _query(scope: Scope) -> dict[str, str]:
@@ -330,14 +339,6 @@ def _query(scope: Scope) -> dict[str, str]:
         # Nothing to unquote (the usual ``api-version=...``): parse_qsl would give the same.
         return dict(part.partition("=")[::2] for part in qs.split("&") if part)
     return dict(parse_qsl(qs, keep_blank_values=True))
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    # ASGI servers lower-case header names, so this matches Starlette's Headers.get.
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
 
 
 def create_app(config: MockConfig) -> MockApp:

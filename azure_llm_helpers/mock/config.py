@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._constants import LATEST_GA_API_VERSION
 from .faults import FaultSpec, FaultSpecError, parse_fault_table
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
@@ -186,7 +187,7 @@ def _build(data: dict) -> MockConfig:
     return MockConfig(
         api_key=resource.get("api_key") or secrets.token_hex(16),
         region=resource.get("region", "East US"),
-        default_api_version=resource.get("default_api_version", "2024-10-21"),
+        default_api_version=resource.get("default_api_version", LATEST_GA_API_VERSION),
         deployments=deployments,
         answers=answers,
         filters=tuple(_trigger(t) for t in data.get("content_filters", [])),

@@ -11,12 +11,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, fields
 
+from . import errors
+
 HEADER = "x-mock-fault"
 ERROR_STATUSES = (429, 500, 503)
 
 
 class FaultSpecError(ValueError):
-    """A fault table or header is malformed; the message names the key."""
+    """A fault table is malformed; the message names the key (the config reports it)."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +77,30 @@ def parse_fault_table(table: dict) -> FaultSpec:
 
 
 def parse_fault_header(value: str, base: FaultSpec) -> FaultSpec:
-    """``x-mock-fault: status=429; fail_first=2`` over the deployment's own settings."""
+    """``x-mock-fault: status=429; fail_first=2`` over the deployment's own settings.
+
+    A malformed header is the caller's mistake: Azure's 400 naming the bad key.
+    """
     changes: dict[str, object] = {}
-    for item in value.replace(",", ";").split(";"):
-        key, _, raw = item.strip().partition("=")
-        if key:
-            changes[key.strip()] = _coerce(key.strip(), raw.strip())
+    try:
+        for item in value.replace(",", ";").split(";"):
+            key, _, raw = item.strip().partition("=")
+            if key:
+                changes[key.strip()] = _coerce(key.strip(), raw.strip())
+    except FaultSpecError as exc:
+        raise errors.invalid_request(f"Invalid {HEADER} header: {exc}.", HEADER) from None
     return FaultSpec(**{**base.__dict__, **changes})
+
+
+def injected_error(spec: FaultSpec, operation: str, api_version: str,
+                   request_id: str) -> errors.AzureError:
+    """The error an injected fault answers with (429 and 503 carry Retry-After)."""
+    seconds = spec.retry_after_ms / 1000
+    if spec.status == 429:
+        return errors.rate_limited(operation, api_version, "call", seconds)
+    if spec.status == 503:
+        return errors.service_unavailable(seconds)
+    return errors.server_error(request_id)
 
 
 class FaultState:

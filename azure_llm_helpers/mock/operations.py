@@ -1,8 +1,8 @@
 """What each operation answers: the body Azure would send, and its stream of events.
 
-``plan(operation, ...)`` turns a validated request into an ``Outcome`` (the JSON body,
-the SSE events when streaming, and token counts for rate limits and latency) or into
-Azure's error response.  Nothing here touches the network.
+Each planner, ``plan_x(ctx, body)``, turns a validated request into an ``Outcome`` (the
+JSON body, the SSE events when streaming, and token counts for rate limits and latency)
+or raises Azure's error (``errors.AzureError``).  Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ import random
 import re
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-
-from starlette.responses import JSONResponse
 
 from . import answers, errors, filters
 from .config import Deployment, MockConfig
-from .tokens import Tokenizer, count, truncate
+from .tokenizer import Tokenizer, count, truncate
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _WORDS = re.compile(r"\w+")
@@ -33,7 +31,6 @@ class Outcome:
     completion_tokens: int
     total_tokens: int
     events: Callable[[], list[bytes]] | None = None  # set when streaming
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,7 @@ _DONE = b"data: [DONE]\n\n"
 
 # --- completions --------------------------------------------------------------------------
 
-def plan_completions(ctx: Context, body: dict, api_version: str) -> Outcome | JSONResponse:
+def plan_completions(ctx: Context, body: dict) -> Outcome:
     dep, tok = ctx.deployment, ctx.tok
     prompts = [_prompt_text(p, tok) for p in _split_prompts(body["prompt"])]
     prompt_tokens = sum(n for _, n in prompts)
@@ -109,7 +106,7 @@ def plan_completions(ctx: Context, body: dict, api_version: str) -> Outcome | JS
     requested = body.get("max_tokens")
     largest = max(n for _, n in prompts)
     if requested is not None and largest + requested > dep.context_window:
-        return errors.invalid_request(
+        raise errors.invalid_request(
             f"This model's maximum context length is {dep.context_window} tokens, however you "
             f"requested {largest + requested} tokens ({largest} in your prompt; {requested} for "
             "the completion). Please reduce your prompt; or completion length.")
@@ -117,7 +114,7 @@ def plan_completions(ctx: Context, body: dict, api_version: str) -> Outcome | JS
     for i, (text, _) in enumerate(prompts):
         results, blocked = filters.prompt_results(ctx.config.filters, text)
         if blocked:
-            return errors.content_filtered(results)
+            raise errors.content_filtered(results)
         prompt_filters.append({"prompt_index": i, "content_filter_results": results})
     choices, completion_tokens, streams = [], 0, []
     for text, ntok in prompts:
@@ -223,24 +220,24 @@ def _function_call(body: dict, prompt: str) -> dict | None:
     return {"name": picked[0]["name"], "arguments": answers.tool_arguments(picked[0], prompt)}
 
 
-def plan_chat(ctx: Context, body: dict, api_version: str) -> Outcome | JSONResponse:
+def plan_chat(ctx: Context, body: dict) -> Outcome:
     dep, tok = ctx.deployment, ctx.tok
     messages = body["messages"]
     prompt_tokens = _chat_prompt_tokens(tok, body)
     requested = body.get("max_completion_tokens") or body.get("max_tokens")
     param = "max_completion_tokens" if body.get("max_completion_tokens") else "max_tokens"
     if requested is not None and requested > dep.max_output_tokens:
-        return errors.invalid_request(
+        raise errors.invalid_request(
             f"{param} is too large: {requested}. This model supports at most "
             f"{dep.max_output_tokens} completion tokens, whereas you provided {requested}.",
             param, "invalid_value")
     if prompt_tokens > dep.context_window:
-        return errors.invalid_request(
+        raise errors.invalid_request(
             f"This model's maximum context length is {dep.context_window} tokens. However, your "
             f"messages resulted in {prompt_tokens} tokens. Please reduce the length of the "
             "messages.", "messages", "context_length_exceeded")
     if requested is not None and prompt_tokens + requested > dep.context_window:
-        return errors.invalid_request(
+        raise errors.invalid_request(
             f"This model's maximum context length is {dep.context_window} tokens. However, you "
             f"requested {prompt_tokens + requested} tokens ({prompt_tokens} in the messages, "
             f"{requested} in the completion). Please reduce the length of the messages or "
@@ -248,7 +245,7 @@ def plan_chat(ctx: Context, body: dict, api_version: str) -> Outcome | JSONRespo
     whole_prompt = "\n".join(_content_text(m.get("content")) for m in messages)
     results, blocked = filters.prompt_results(ctx.config.filters, whole_prompt)
     if blocked:
-        return errors.content_filtered(results)
+        raise errors.content_filtered(results)
     prompt_filters = [{"prompt_index": 0, "content_filter_results": results}]
 
     last = messages[-1]
@@ -362,15 +359,15 @@ def _vector(text: str, dims: int) -> tuple[float, ...]:
     return tuple(v / norm for v in vec)
 
 
-def plan_embeddings(ctx: Context, body: dict, api_version: str) -> Outcome | JSONResponse:
+def plan_embeddings(ctx: Context, body: dict) -> Outcome:
     dep, tok = ctx.deployment, ctx.tok
     raw = body["input"]
     items = [raw] if isinstance(raw, str) or (raw and isinstance(raw[0], int)) else raw
     dims = body.get("dimensions")
     if dims is not None and not dep.accepts_dimensions:
-        return errors.invalid_request("This model does not support specifying dimensions.")
+        raise errors.invalid_request("This model does not support specifying dimensions.")
     if dims is not None and dims > dep.dimensions:
-        return errors.invalid_request(
+        raise errors.invalid_request(
             f"Invalid 'dimensions': integer above maximum value. Expected a value <= "
             f"{dep.dimensions}, but got {dims} instead.", "dimensions",
             "integer_above_max_value")
@@ -379,7 +376,7 @@ def plan_embeddings(ctx: Context, body: dict, api_version: str) -> Outcome | JSO
     for i, item in enumerate(items):
         text, ntok = _prompt_text(item, tok)
         if ntok > dep.context_window:
-            return errors.invalid_request(
+            raise errors.invalid_request(
                 f"This model's maximum context length is {dep.context_window} tokens, however "
                 f"you requested {ntok} tokens ({ntok} in your prompt; 0 for the completion). "
                 "Please reduce your prompt; or completion length.")

@@ -10,7 +10,6 @@ what it really sends).
 
 from __future__ import annotations
 
-import math
 import time
 from array import array
 from dataclasses import dataclass
@@ -89,8 +88,3 @@ class SlidingWindow:
         req, tok = self._remaining()
         return Verdict(False, req, tok, max(wait, 0.001), what)
 
-
-def retry_headers(seconds: float) -> dict[str, str]:
-    """Azure sends both; the openai SDK prefers the millisecond one."""
-    return {"retry-after": str(max(1, math.ceil(seconds))),
-            "retry-after-ms": str(max(1, math.ceil(seconds * 1000)))}

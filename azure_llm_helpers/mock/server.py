@@ -1,17 +1,24 @@
-"""Run the mock on a real socket: on a background thread (notebooks, tests) or as a CLI."""
+"""Run the mock on a real socket: on a background thread (notebooks, tests) or as a CLI.
+
+``ensure_mock()`` is the mock as a lesson uses it: one per kernel, or the one ``make lab``
+already started.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import uvicorn
 
+from .._constants import EnvironmentVariables as Env
+from .._constants import is_loopback
 from .app import create_app
 from .config import MockConfig, load_config
 from .identity import identity_env
@@ -61,13 +68,13 @@ class MockServer:
         """The environment variables that point the SDKs at this mock."""
         c = self.config
         return {
-            "AZURE_OPENAI_ENDPOINT": self.url,
-            "OPENAI_API_VERSION": c.default_api_version,
-            "AZURE_OPENAI_API_KEY": c.api_key,
-            "AZURE_OPENAI_COMPLETIONS_DEPLOYMENT": c.first_deployment("completions"),
-            "AZURE_OPENAI_CHAT_DEPLOYMENT": c.first_deployment("chat"),
-            "AZURE_OPENAI_EMBEDDINGS_DEPLOYMENT": c.first_deployment("embeddings"),
-            **identity_env(c, self.url),
+            Env.AZURE_OPENAI_ENDPOINT: self.url,
+            Env.OPENAI_API_VERSION: c.default_api_version,
+            Env.AZURE_OPENAI_API_KEY: c.api_key,
+            Env.AZURE_OPENAI_COMPLETIONS_DEPLOYMENT: c.first_deployment("completions"),
+            Env.AZURE_OPENAI_CHAT_DEPLOYMENT: c.first_deployment("chat"),
+            Env.AZURE_OPENAI_EMBEDDINGS_DEPLOYMENT: c.first_deployment("embeddings"),
+            **identity_env(self.app.identity, self.url),
         }
 
     def start(self, timeout: float = 5.0) -> MockServer:
@@ -97,8 +104,46 @@ class MockServer:
         self.stop()
 
 
-@contextmanager
-def running_mock(config_file: str | Path | None = None, port: int = 0) -> Iterator[MockServer]:
-    """Start the mock on a background thread for the duration of a ``with`` block."""
-    with MockServer(config_file=config_file, port=port) as server:
-        yield server
+# -- the mock as a lesson uses it ------------------------------------------------------------
+
+_started: MockServer | None = None
+# What a lesson copies from a reused mock's environment: the SDKs' and azure-identity's.
+_ENV_PREFIXES = ("AZURE_OPENAI_", Env.OPENAI_API_VERSION, "AZURE_POD_IDENTITY_", "IDENTITY_")
+
+
+@dataclass(frozen=True)
+class RunningMock:
+    """Where a running mock is and the variables that point the SDKs at it."""
+
+    url: str
+    env: dict[str, str]
+    started_here: bool
+
+
+def ensure_mock() -> RunningMock:
+    """Reuse the mock the environment points to (``make lab``), else start one in-process.
+
+    Nothing in ``os.environ`` is changed: the lesson sets the variables itself.
+    """
+    global _started
+    reused = _reachable_mock_from_env()
+    if reused is not None:
+        return reused
+    if _started is None:
+        _started = MockServer().start()
+    return RunningMock(_started.url, dict(_started.env), started_here=True)
+
+
+def _reachable_mock_from_env() -> RunningMock | None:
+    endpoint = os.environ.get(Env.AZURE_OPENAI_ENDPOINT, "")
+    if not endpoint:
+        return None
+    parts = urlsplit(endpoint)
+    if not is_loopback(parts.hostname) or parts.port is None:
+        return None
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=0.5).close()
+    except OSError:
+        return None
+    names = [n for n in os.environ if n.startswith(_ENV_PREFIXES)]
+    return RunningMock(endpoint, {n: os.environ[n] for n in names}, started_here=False)

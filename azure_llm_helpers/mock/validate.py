@@ -1,6 +1,6 @@
 """Request validation with the 400 bodies Azure passes through from the model service.
 
-``check(operation, body)`` returns ``None`` for a valid request, else the error response.
+``check(operation, body)`` returns for a valid request and raises Azure's 400 otherwise.
 JSON ``null`` counts as "not set" everywhere, as it does for Azure (langchain sends
 ``"seed": null``, ``"model": null``).
 """
@@ -9,19 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from starlette.responses import JSONResponse
-
 from .errors import invalid_request
 
 _TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a decimal", str: "a string",
                list: "an array", dict: "an object", type(None): "null"}
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function")
-
-
-class Invalid(Exception):
-    def __init__(self, message: str, param: str | None, code: str | None) -> None:
-        super().__init__(message)
-        self.response_args = (message, param, code)
 
 
 def _got(value: object) -> str:
@@ -31,8 +23,8 @@ def _got(value: object) -> str:
 def _type(name: str, value: object, kinds: tuple[type, ...], label: str) -> None:
     ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
     if not ok:
-        raise Invalid(f"Invalid type for '{name}': expected {label}, but got {_got(value)} "
-                      "instead.", name, "invalid_type")
+        raise invalid_request(f"Invalid type for '{name}': expected {label}, but got {_got(value)} "
+                              "instead.", name, "invalid_type")
 
 
 def _number(name: str, value: object, lo: float, hi: float, integer: bool) -> None:
@@ -40,38 +32,41 @@ def _number(name: str, value: object, lo: float, hi: float, integer: bool) -> No
           "an integer" if integer else "a decimal")
     kind = "integer" if integer else "decimal"
     if value < lo:  # type: ignore[operator]
-        raise Invalid(f"Invalid '{name}': {kind} below minimum value. Expected a value >= "
-                      f"{lo:g}, but got {value} instead.", name, f"{kind}_below_min_value")
+        raise invalid_request(f"Invalid '{name}': {kind} below minimum value. Expected a "
+                              f"value >= {lo:g}, but got {value} instead.", name,
+                              f"{kind}_below_min_value")
     if value > hi:  # type: ignore[operator]
-        raise Invalid(f"Invalid '{name}': {kind} above maximum value. Expected a value <= "
-                      f"{hi:g}, but got {value} instead.", name, f"{kind}_above_max_value")
+        raise invalid_request(f"Invalid '{name}': {kind} above maximum value. Expected a "
+                              f"value <= {hi:g}, but got {value} instead.", name,
+                              f"{kind}_above_max_value")
 
 
 def _enum(name: str, value: object, allowed: tuple[str, ...]) -> None:
     _type(name, value, (str,), "a string")
     if value not in allowed:
         options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f" and '{allowed[-1]}'"
-        raise Invalid(f"Invalid value: '{value}'. Supported values are: {options}.",
-                      name, "invalid_value")
+        raise invalid_request(f"Invalid value: '{value}'. Supported values are: {options}.",
+                              name, "invalid_value")
 
 
 def _array(name: str, value: object, min_len: int = 1, max_len: int = 2048) -> list:
     _type(name, value, (list,), "an array")
     assert isinstance(value, list)
     if len(value) < min_len:
-        raise Invalid(f"Invalid '{name}': empty array. Expected an array with minimum length "
-                      f"{min_len}, but got an empty array instead.", name, "empty_array")
+        raise invalid_request(f"Invalid '{name}': empty array. Expected an array with minimum "
+                              f"length {min_len}, but got an empty array instead.", name,
+                              "empty_array")
     if len(value) > max_len:
-        raise Invalid(f"Invalid '{name}': array too long. Expected an array with maximum "
-                      f"length {max_len}, but got an array with length {len(value)} instead.",
-                      name, "array_above_max_length")
+        raise invalid_request(f"Invalid '{name}': array too long. Expected an array with "
+                              f"maximum length {max_len}, but got an array with length "
+                              f"{len(value)} instead.", name, "array_above_max_length")
     return value
 
 
 def _required(body: dict, name: str) -> object:
     if body.get(name) is None:
-        raise Invalid(f"Missing required parameter: '{name}'.", name,
-                      "missing_required_parameter")
+        raise invalid_request(f"Missing required parameter: '{name}'.", name,
+                              "missing_required_parameter")
     return body[name]
 
 
@@ -115,8 +110,8 @@ def _common(body: dict) -> None:
     if options is not None:
         _type("stream_options", options, (dict,), "an object")
         if not body.get("stream"):
-            raise Invalid("The 'stream_options' parameter is only allowed when 'stream' is "
-                          "enabled.", "stream_options", "invalid_value")
+            raise invalid_request("The 'stream_options' parameter is only allowed when 'stream' is "
+                                  "enabled.", "stream_options", "invalid_value")
         if options.get("include_usage") is not None:
             _type("stream_options.include_usage", options["include_usage"], (bool,),
                   "a boolean")
@@ -133,8 +128,8 @@ def _completions(body: dict) -> None:
     if body.get("best_of") is not None:
         _number("best_of", body["best_of"], 1, 20, True)
         if body["best_of"] < (body.get("n") or 1):
-            raise Invalid("best_of must be greater than or equal to n.", "best_of",
-                          "invalid_value")
+            raise invalid_request("best_of must be greater than or equal to n.", "best_of",
+                                  "invalid_value")
     if body.get("suffix") is not None:
         _type("suffix", body["suffix"], (str,), "a string")
 
@@ -145,18 +140,18 @@ def _message(i: int, message: object) -> None:
     assert isinstance(message, dict)
     role = message.get("role")
     if role is None:
-        raise Invalid(f"Missing required parameter: '{name}.role'.", f"{name}.role",
-                      "missing_required_parameter")
+        raise invalid_request(f"Missing required parameter: '{name}.role'.", f"{name}.role",
+                              "missing_required_parameter")
     _enum(f"{name}.role", role, _ROLES)
     if role == "tool" and message.get("tool_call_id") is None:
-        raise Invalid(f"Missing required parameter: '{name}.tool_call_id'.",
-                      f"{name}.tool_call_id", "missing_required_parameter")
+        raise invalid_request(f"Missing required parameter: '{name}.tool_call_id'.",
+                              f"{name}.tool_call_id", "missing_required_parameter")
     content = message.get("content")
     if content is None:
         if role in ("assistant", "function"):
             return
-        raise Invalid(f"Missing required parameter: '{name}.content'.", f"{name}.content",
-                      "missing_required_parameter")
+        raise invalid_request(f"Missing required parameter: '{name}.content'.", f"{name}.content",
+                              "missing_required_parameter")
     if isinstance(content, str):
         return
     for j, part in enumerate(_array(f"{name}.content", content)):
@@ -188,11 +183,11 @@ def _tools(body: dict) -> None:
             name = (choice.get("function") or {}).get("name")
             offered = [t["function"]["name"] for t in tools or []]
             if name not in offered:
-                raise Invalid(f"Invalid value for 'tool_choice': tool '{name}' is not among "
-                              "the tools.", "tool_choice", "invalid_value")
+                raise invalid_request(f"Invalid value for 'tool_choice': tool '{name}' is not "
+                                      "among the tools.", "tool_choice", "invalid_value")
         if tools is None:
-            raise Invalid("Invalid value for 'tool_choice': 'tool_choice' is only allowed "
-                          "when 'tools' are specified.", "tool_choice", None)
+            raise invalid_request("Invalid value for 'tool_choice': 'tool_choice' is only allowed "
+                                  "when 'tools' are specified.", "tool_choice", None)
     functions = body.get("functions")
     if functions is not None:
         for i, function in enumerate(_array("functions", functions, 1, 128)):
@@ -209,8 +204,8 @@ def _response_format(body: dict) -> None:
     if fmt["type"] == "json_schema":
         spec = fmt.get("json_schema")
         if not isinstance(spec, dict):
-            raise Invalid("Missing required parameter: 'response_format.json_schema'.",
-                          "response_format.json_schema", "missing_required_parameter")
+            raise invalid_request("Missing required parameter: 'response_format.json_schema'.",
+                                  "response_format.json_schema", "missing_required_parameter")
         _type("response_format.json_schema.name", spec.get("name"), (str,), "a string")
         if spec.get("schema") is not None:
             _type("response_format.json_schema.schema", spec["schema"], (dict,), "an object")
@@ -229,8 +224,9 @@ def _chat(body: dict) -> None:
     if body.get("top_logprobs") is not None:
         _number("top_logprobs", body["top_logprobs"], 0, 20, True)
         if not body.get("logprobs"):
-            raise Invalid("Invalid value for 'top_logprobs': 'logprobs' must be set to true "
-                          "when using 'top_logprobs'.", "top_logprobs", "invalid_value")
+            raise invalid_request("Invalid value for 'top_logprobs': 'logprobs' must be set to "
+                                  "true when using 'top_logprobs'.", "top_logprobs",
+                                  "invalid_value")
     if body.get("parallel_tool_calls") is not None:
         _type("parallel_tool_calls", body["parallel_tool_calls"], (bool,), "a boolean")
     _tools(body)
@@ -240,8 +236,8 @@ def _chat(body: dict) -> None:
 def _embeddings(body: dict) -> None:
     _text_or_tokens("input", _required(body, "input"))
     if isinstance(body["input"], str) and not body["input"]:
-        raise Invalid("'$.input' is invalid. Please check the API reference: "
-                      "https://platform.openai.com/docs/api-reference.", None, None)
+        raise invalid_request("'$.input' is invalid. Please check the API reference: "
+                              "https://platform.openai.com/docs/api-reference.", None, None)
     if body.get("encoding_format") is not None:
         _enum("encoding_format", body["encoding_format"], ("float", "base64"))
     if body.get("dimensions") is not None:
@@ -255,15 +251,13 @@ _CHECKS: dict[str, Callable[[dict], None]] = {
 }
 
 
-def check(operation: str, body: object) -> JSONResponse | None:
+def check(operation: str, body: object) -> None:
+    """Raise ``AzureError`` (400) naming the first invalid parameter of ``body``."""
     if not isinstance(body, dict):
-        return invalid_request(f"Invalid type for 'body': expected an object, but got "
-                               f"{_got(body)} instead.", None, "invalid_type")
+        raise invalid_request(f"Invalid type for 'body': expected an object, but got "
+                                       f"{_got(body)} instead.", None, "invalid_type")
     try:
         _CHECKS[operation](body)
-    except Invalid as exc:
-        return invalid_request(*exc.response_args)
     except (AttributeError, TypeError, KeyError) as exc:  # a shape the checks above missed
-        return invalid_request(f"Invalid request body: {type(exc).__name__}.", None,
-                               "invalid_value")
-    return None
+        raise invalid_request(f"Invalid request body: {type(exc).__name__}.", None,
+                                      "invalid_value") from None

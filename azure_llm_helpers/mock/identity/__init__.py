@@ -1,7 +1,8 @@
 """Entra ID offline: a token issuer, the managed-identity endpoints, an ``az`` shim and RBAC.
 
-Seams used by the rest of the mock: ``identity_routes(config)`` adds the HTTP routes;
-``identity_env(config, url)`` adds the variables that point azure-identity at this mock;
+Seams used by the rest of the mock: the app owns one ``IdentityState`` (settings, token
+issuer, IDENTITY_HEADER); ``IDENTITY_ROUTES`` are the HTTP routes' handlers;
+``identity_env(state, url)`` adds the variables that point azure-identity at this mock;
 ``authorize_bearer`` (used by ``access.check_access``) checks a bearer token and the caller's
 role. Config: the ``[identity]`` and ``[[role_assignments]]`` tables (``default_config.toml``).
 
@@ -24,17 +25,12 @@ import contextlib
 import os
 from pathlib import Path
 
-from ..config import MockConfig
+from ..._constants import EnvironmentVariables as Env
 from .rbac import authorize_bearer
-from .routes import APP_SERVICE_PATH, identity_routes
-from .settings import COGNITIVE_SERVICES, IdentitySettings, Principal
-from .state import IdentityState, identity_state
+from .routes import APP_SERVICE_PATH, IDENTITY_ROUTES, IdentityRequest
+from .settings import IdentitySettings, Principal
+from .state import IdentityState
 from .tokens import TokenIssuer, TokenRejected
-
-# Env vars the az shim reads (the mock exports the first; the others are a lesson's switches).
-MOCK_URL_VAR = "AZURE_OPENAI_MOCK_URL"
-AZ_USER_VAR = "AZURE_OPENAI_MOCK_AZ_USER"
-TOKEN_LIFETIME_VAR = "AZURE_OPENAI_MOCK_TOKEN_LIFETIME"
 
 
 def az_shim_dir() -> Path:
@@ -47,30 +43,29 @@ def az_shim_dir() -> Path:
     return directory
 
 
-def identity_env(config: MockConfig, url: str) -> dict[str, str]:
+def identity_env(state: IdentityState, url: str) -> dict[str, str]:
     """Managed identity (App Service style) + IMDS host + where the az shim finds the mock.
 
     PATH is deliberately not here: the shim is opt-in (see ``az_shim_dir``).
     """
-    state = identity_state(config)
     base = url.rstrip("/")
     return {
-        "IDENTITY_ENDPOINT": base + APP_SERVICE_PATH,
-        "IDENTITY_HEADER": state.identity_header,
+        Env.IDENTITY_ENDPOINT: base + APP_SERVICE_PATH,
+        Env.IDENTITY_HEADER: state.identity_header,
         # IMDS host: keeps ManagedIdentityCredential/DefaultAzureCredential off 169.254.169.254
         # once IDENTITY_* are unset (the mock's IMDS answers "Identity not found" by default).
-        "AZURE_POD_IDENTITY_AUTHORITY_HOST": base,
-        MOCK_URL_VAR: base + "/",
+        Env.AZURE_POD_IDENTITY_AUTHORITY_HOST: base,
+        Env.AZURE_OPENAI_MOCK_URL: base + "/",
     }
 
 
-def jwks_url(url: str, config: MockConfig) -> str:
+def jwks_url(url: str, state: IdentityState) -> str:
     """Where the mock publishes its token-signing key (``{mock}/{tenant}/discovery/v2.0/keys``)."""
-    return f"{url.rstrip('/')}/{identity_state(config).settings.tenant_id}/discovery/v2.0/keys"
+    return f"{url.rstrip('/')}/{state.settings.tenant_id}/discovery/v2.0/keys"
 
 
 __all__ = [
-    "AZ_USER_VAR", "COGNITIVE_SERVICES", "MOCK_URL_VAR", "TOKEN_LIFETIME_VAR", "IdentitySettings",
-    "IdentityState", "Principal", "TokenIssuer", "TokenRejected", "authorize_bearer",
-    "az_shim_dir", "identity_env", "identity_routes", "identity_state", "jwks_url",
+    "IDENTITY_ROUTES", "IdentityRequest", "IdentitySettings", "IdentityState", "Principal",
+    "TokenIssuer", "TokenRejected", "authorize_bearer", "az_shim_dir", "identity_env",
+    "jwks_url",
 ]

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from starlette.responses import JSONResponse
-
-from ..config import MockConfig
-from .settings import COGNITIVE_SERVICES
-from .state import identity_state
+from ..._constants import COGNITIVE_SERVICES_RESOURCE
+from ..errors import AzureError
+from .state import IdentityState
 from .tokens import TokenRejected
 
 log = logging.getLogger("azure_llm_helpers.mock")
@@ -29,42 +27,36 @@ DATA_ACTIONS: dict[str, tuple[str, str]] = {
                    "POST /openai/deployments/{deployment-id}/embeddings"),
     "models": (f"{_OPENAI}/models/read", "GET /openai/models"),
 }
-_AUDIENCES = [COGNITIVE_SERVICES, COGNITIVE_SERVICES + "/"]
+_AUDIENCES = [COGNITIVE_SERVICES_RESOURCE, COGNITIVE_SERVICES_RESOURCE + "/"]
 
 
-def bad_token() -> JSONResponse:
+def bad_token() -> AzureError:
     """Azure's 401 for a missing/invalid/expired/wrong-audience token: no ``error`` wrapper."""
-    return JSONResponse(
-        {"statusCode": 401, "message": "Unauthorized. Access token is missing, invalid, audience "
-         "is incorrect (https://cognitiveservices.azure.com), or have expired."},
-        401,
-    )
+    return AzureError(401, {
+        "statusCode": 401, "message": "Unauthorized. Access token is missing, invalid, "
+        f"audience is incorrect ({COGNITIVE_SERVICES_RESOURCE}), or have expired."})
 
 
-def permission_denied(object_id: str, operation: str) -> JSONResponse:
+def permission_denied(object_id: str, operation: str) -> AzureError:
     action, named = DATA_ACTIONS[operation]
-    return JSONResponse(
-        {"error": {"code": "PermissionDenied", "message": f"The principal `{object_id}` lacks "
-                   f"the required data action `{action}` to perform `{named}` operation."}},
-        401,
-    )
+    return AzureError(401, {"error": {
+        "code": "PermissionDenied", "message": f"The principal `{object_id}` lacks the "
+        f"required data action `{action}` to perform `{named}` operation."}})
 
 
-def authorize_bearer(authorization: str, config: MockConfig, operation: str) -> JSONResponse | None:
-    """``None`` if the ``Authorization`` header carries a valid token whose principal may do
-    ``operation``; otherwise the 401 Azure would send."""
-    state = identity_state(config)
+def authorize_bearer(authorization: str, state: IdentityState, operation: str) -> None:
+    """Return if the ``Authorization`` header carries a valid token whose principal may do
+    ``operation``; otherwise raise the 401 Azure would send."""
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         log.info("401: Authorization header is not 'Bearer <token>'")
-        return bad_token()
+        raise bad_token()
     try:
         claims = state.issuer.verify(token.strip(), _AUDIENCES, state.settings.clock_skew)
     except TokenRejected as why:
         log.info("401: bearer token rejected: %s", why)
-        return bad_token()
+        raise bad_token() from None
     action, _ = DATA_ACTIONS[operation]
     if not state.settings.allowed(claims["oid"], action):
         log.info("401 PermissionDenied: principal %s lacks %s", claims["oid"], action)
-        return permission_denied(claims["oid"], operation)
-    return None
+        raise permission_denied(claims["oid"], operation)

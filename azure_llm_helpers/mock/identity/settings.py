@@ -9,10 +9,10 @@ import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..._constants import COGNITIVE_SERVICES_RESOURCE
 from ..config import MockConfig, MockConfigError
 
 PRINCIPAL_KINDS = ("system_assigned", "user_assigned", "user")
-COGNITIVE_SERVICES = "https://cognitiveservices.azure.com"
 AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"  # the Azure CLI's public client id
 
 # Built-in roles and the data actions they grant (FIDELITY.md §10.8); `*` matches anything.
@@ -117,7 +117,7 @@ def read_settings(config: MockConfig) -> IdentitySettings:
             subscription_name=str(raw.get("subscription_name", "Azure subscription 1")),
             token_lifetime=_positive(raw.get("token_lifetime", 3600), "token_lifetime"),
             clock_skew=int(raw.get("clock_skew", 0)),
-            resources=tuple(raw.get("resources", [COGNITIVE_SERVICES])),
+            resources=tuple(raw.get("resources", [COGNITIVE_SERVICES_RESOURCE])),
             imds_has_identity=bool(raw.get("imds_has_identity", False)),
             principals=principals,
         )

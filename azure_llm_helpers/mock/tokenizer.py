@@ -14,6 +14,8 @@ import re
 import threading
 from typing import Protocol
 
+from ._glibc import trim_heap
+
 _APPROX = re.compile(r" ?[A-Za-z]{1,12}| ?\d{1,3}| ?[^\sA-Za-z\d]{1,2}|\s+")
 
 
@@ -40,7 +42,7 @@ class _Tiktoken:
         # The Python-side rank table is ~20 MiB and no longer needed once Rust has it.
         del params
         gc.collect()
-        _trim_heap()
+        trim_heap()
 
     def encode(self, text: str) -> list[int]:
         return self._core.encode_ordinary(text)
@@ -77,15 +79,6 @@ class _Approximate:
 
     def decode(self, tokens: list[int]) -> str:
         return " ".join(str(t) for t in tokens)
-
-
-def _trim_heap() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the memory is reused later anyway
-        pass
 
 
 _lock = threading.Lock()
