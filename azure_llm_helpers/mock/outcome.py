@@ -1,0 +1,88 @@
+"""What a planner hands back (``Outcome``), what it is given (``Context``), and the pieces
+the planners share: prompt text, the output limit, stop/filter/truncation, SSE framing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import filters
+from .config import Deployment, MockConfig
+from .tokenizer import Tokenizer, count, truncate
+
+dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+DONE = b"data: [DONE]\n\n"
+
+
+@dataclass
+class Outcome:
+    body: dict
+    completion_tokens: int
+    total_tokens: int
+    events: Callable[[], list[bytes]] | None = None  # set when streaming
+
+
+@dataclass(frozen=True)
+class Context:
+    config: MockConfig
+    deployment: Deployment
+    tok: Tokenizer
+    digest: str
+
+
+def prompt_text(value: object, tok: Tokenizer) -> tuple[str, int]:
+    """A prompt as text and its token count (token-id arrays are decoded)."""
+    if isinstance(value, list):
+        return tok.decode(value), len(value)
+    text = str(value)
+    return text, count(tok, text)
+
+
+def output_limit(ctx: Context, requested: int | None, prompt_tokens: int) -> int:
+    """The most completion tokens this answer may have."""
+    dep = ctx.deployment
+    if requested is not None:
+        return requested
+    room = max(dep.context_window - prompt_tokens, 0)
+    cap = min(dep.max_output_tokens or room, room)
+    return min(dep.default_max_tokens, cap) if dep.default_max_tokens else cap
+
+
+def _cut_at_stop(text: str, stop: object) -> tuple[str, bool]:
+    stops = [stop] if isinstance(stop, str) else (stop or [])
+    cut = min((i for i in (text.find(s) for s in stops if s) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+def shape_text(ctx: Context, prompt: str, text: str, limit: int,
+               stop: object) -> tuple[str, str, dict]:
+    """Apply the completion filter, stop sequences and the token limit, in Azure's order."""
+    results, blocked = filters.completion_results(ctx.config.filters, prompt, text)
+    if blocked:
+        pieces = ctx.tok.pieces(text)
+        return "".join(pieces[: min(len(pieces) // 2, limit)]), "content_filter", results
+    text, stopped = _cut_at_stop(text, stop)
+    text, cut = truncate(ctx.tok, text, limit)
+    return text, ("length" if cut and not stopped else "stop"), results
+
+
+def logprob(piece: str) -> float:
+    return -round((len(piece) % 7) * 0.0137 + 0.0001 * len(piece), 6)
+
+
+def sse(chunk: dict) -> bytes:
+    return b"data: " + dumps(chunk).encode() + b"\n\n"
+
+
+def include_usage(body: dict) -> bool:
+    return bool((body.get("stream_options") or {}).get("include_usage"))
+
+
+def end_of_stream(events: list[bytes], head: dict, usage: dict | None) -> list[bytes]:
+    """The usage chunk (when asked for) and ``[DONE]`` after a stream's ``events``."""
+    if usage is not None:
+        events.append(sse({**head, "choices": [], "usage": usage}))
+    events.append(DONE)
+    return events
