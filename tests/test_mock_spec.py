@@ -138,7 +138,8 @@ def test_completion_bodies_and_streams_match_the_spec(mock, body):
     assert payload["model"] == "gpt-35-turbo-instruct"
     prompts = body["prompt"] if isinstance(body["prompt"][0], str) and isinstance(
         body["prompt"], list) else [body["prompt"]]
-    assert len(payload["prompt_filter_results"]) == len(prompts)
+    assert [p["prompt_index"] for p in payload["prompt_filter_results"]] == list(
+        range(len(prompts)))
     assert len(payload["choices"]) == len(prompts) * body.get("n", 1)
     if isinstance(body["prompt"], str):
         chunks = events(post(mock, INSTRUCT, "completions",
@@ -229,3 +230,8 @@ def test_same_request_same_body_different_request_different_id(mock):
     assert first == second
     other = post(mock, CHAT, "chat/completions", {**body, "seed": 2}).json()
     assert other["id"] != first["id"]
+    # Key order doesn't matter either, on the completions route too.
+    body = {"prompt": "Tell me a joke", "max_tokens": 20}
+    first = post(mock, INSTRUCT, "completions", body).json()
+    reordered = post(mock, INSTRUCT, "completions", dict(reversed(body.items()))).json()
+    assert first == reordered

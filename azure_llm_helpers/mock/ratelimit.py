@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 WINDOW = 60.0
@@ -27,10 +28,12 @@ class Verdict:
 
 
 class SlidingWindow:
-    def __init__(self, requests_per_minute: int, tokens_per_minute: int) -> None:
+    def __init__(self, requests_per_minute: int, tokens_per_minute: int,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.rpm = requests_per_minute
         self.tpm = tokens_per_minute
-        self._stamps = array("d")  # time.monotonic() of each live entry, oldest first
+        self._clock = clock  # seconds, never going back (a test passes its own)
+        self._stamps = array("d")  # the clock's time of each live entry, oldest first
         self._spent = array("q")  # its tokens
         self._head = 0  # entries before this index have expired
         self._tokens = 0
@@ -53,7 +56,7 @@ class SlidingWindow:
 
     def peek(self) -> tuple[int, int]:
         """Remaining (requests, tokens) without recording anything."""
-        self._expire(time.monotonic())
+        self._expire(self._clock())
         return self._remaining()
 
     def _remaining(self) -> tuple[int, int]:
@@ -63,7 +66,7 @@ class SlidingWindow:
 
     def admit(self, tokens: int) -> Verdict:
         """Record the request if both limits allow it, else say when to retry."""
-        now = time.monotonic()
+        now = self._clock()
         self._expire(now)
         stamps = self._stamps
         if self.rpm and self._count() >= self.rpm:
