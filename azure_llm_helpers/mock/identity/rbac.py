@@ -11,21 +11,21 @@ import logging
 
 from ..._constants import COGNITIVE_SERVICES_RESOURCE
 from ..errors import AzureError
+from .settings import OPENAI_DATA_ACTIONS
 from .state import IdentityState
 from .tokens import TokenRejected
 
 log = logging.getLogger("azure_llm_helpers.mock")
 
-_OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI"
 # operation -> (data action it needs, how Azure names the operation in its message)
 DATA_ACTIONS: dict[str, tuple[str, str]] = {
-    "completions": (f"{_OPENAI}/deployments/completions/action",
+    "completions": (f"{OPENAI_DATA_ACTIONS}/deployments/completions/action",
                     "POST /openai/deployments/{deployment-id}/completions"),
-    "chat": (f"{_OPENAI}/deployments/chat/completions/action",
+    "chat": (f"{OPENAI_DATA_ACTIONS}/deployments/chat/completions/action",
              "POST /openai/deployments/{deployment-id}/chat/completions"),
-    "embeddings": (f"{_OPENAI}/deployments/embeddings/action",
+    "embeddings": (f"{OPENAI_DATA_ACTIONS}/deployments/embeddings/action",
                    "POST /openai/deployments/{deployment-id}/embeddings"),
-    "models": (f"{_OPENAI}/models/read", "GET /openai/models"),
+    "models": (f"{OPENAI_DATA_ACTIONS}/models/read", "GET /openai/models"),
 }
 _AUDIENCES = [COGNITIVE_SERVICES_RESOURCE, COGNITIVE_SERVICES_RESOURCE + "/"]
 

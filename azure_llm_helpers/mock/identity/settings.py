@@ -16,22 +16,23 @@ PRINCIPAL_KINDS = ("system_assigned", "user_assigned", "user")
 AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"  # the Azure CLI's public client id
 
 # Built-in roles and the data actions they grant (FIDELITY.md §10.8); `*` matches anything.
-_OPENAI = "Microsoft.CognitiveServices/accounts/OpenAI"
+#: The prefix of every Azure OpenAI data action.
+OPENAI_DATA_ACTIONS = "Microsoft.CognitiveServices/accounts/OpenAI"
 ROLES: dict[str, tuple[str, ...]] = {
     "Cognitive Services OpenAI User": (
-        f"{_OPENAI}/*/read",
-        f"{_OPENAI}/deployments/completions/action",
-        f"{_OPENAI}/deployments/chat/completions/action",
-        f"{_OPENAI}/deployments/extensions/chat/completions/action",
-        f"{_OPENAI}/deployments/embeddings/action",
-        f"{_OPENAI}/deployments/audio/action",
-        f"{_OPENAI}/deployments/search/action",
-        f"{_OPENAI}/engines/completions/action",
-        f"{_OPENAI}/engines/search/action",
-        f"{_OPENAI}/engines/generate/action",
-        f"{_OPENAI}/images/generations/action",
+        f"{OPENAI_DATA_ACTIONS}/*/read",
+        f"{OPENAI_DATA_ACTIONS}/deployments/completions/action",
+        f"{OPENAI_DATA_ACTIONS}/deployments/chat/completions/action",
+        f"{OPENAI_DATA_ACTIONS}/deployments/extensions/chat/completions/action",
+        f"{OPENAI_DATA_ACTIONS}/deployments/embeddings/action",
+        f"{OPENAI_DATA_ACTIONS}/deployments/audio/action",
+        f"{OPENAI_DATA_ACTIONS}/deployments/search/action",
+        f"{OPENAI_DATA_ACTIONS}/engines/completions/action",
+        f"{OPENAI_DATA_ACTIONS}/engines/search/action",
+        f"{OPENAI_DATA_ACTIONS}/engines/generate/action",
+        f"{OPENAI_DATA_ACTIONS}/images/generations/action",
     ),
-    "Cognitive Services OpenAI Contributor": (f"{_OPENAI}/*",),
+    "Cognitive Services OpenAI Contributor": (f"{OPENAI_DATA_ACTIONS}/*",),
 }
 
 
