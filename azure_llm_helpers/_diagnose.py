@@ -17,22 +17,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import (
-    PORTAL_DEPLOYMENTS,
-    PORTAL_KEYS,
-    ROLE_HINT,
-    VERSIONS_DOC,
-    ConfigurationError,
-    Settings,
-    load_settings,
+from ._checks import PORTAL_DEPLOYMENTS, PORTAL_KEYS, ROLE_HINT, VERSIONS_DOC
+from ._config import load_settings
+from ._constants import (
+    COGNITIVE_SERVICES_RESOURCE,
+    COGNITIVE_SERVICES_SCOPE,
+    LATEST_GA_API_VERSION,
+    SECRET_SHAPES,
+    EnvironmentVariables,
 )
+from ._settings import ConfigurationError, Settings
 
-_SECRET_SHAPES = (
-    re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),  # JWT
-    re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{84}(?![A-Za-z0-9])"),           # new Azure key
-    re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])"),           # Azure key
-    re.compile(r"sk-[A-Za-z0-9_-]{16,}"),                                      # OpenAI key
-)
+_E = EnvironmentVariables
 
 
 @dataclass(frozen=True)
@@ -78,7 +74,7 @@ def check_connection(
     failed call or a bad configuration, never shows a secret.
 
     Tests the chat deployment by default, else completions, else embeddings;
-    ``kind``/``deployment`` choose. Auth as in :mod:`azure_llm_helpers.clients`.
+    ``kind``/``deployment`` choose. Auth as in :func:`azure_llm_helpers.openai_client`.
 
     >>> print(check_connection(load_settings(), kind="completions"))   # doctest: +SKIP
     """
@@ -92,8 +88,8 @@ def check_connection(
     if kind not in ("chat", "completions", "embeddings"):
         return Diagnosis(False, "nothing (no deployment to call)", "No deployment configured",
                          "A check needs a deployment to send one tiny request to.",
-                         "Set AZURE_OPENAI_CHAT_DEPLOYMENT (or the completions/embeddings one) "
-                         f"to a deployment name from the {PORTAL_DEPLOYMENTS}.")
+                         f"Set {_E.AZURE_OPENAI_CHAT_DEPLOYMENT} (or the completions/embeddings "
+                         f"one) to a deployment name from the {PORTAL_DEPLOYMENTS}.")
     try:
         deployment = deployment or settings.deployment(kind)  # type: ignore[arg-type]
     except ConfigurationError as exc:
@@ -107,7 +103,7 @@ def check_connection(
                f"(api-version {settings.api_version}, {how})")
     secrets = tuple(s.reveal() for s in (settings.api_key, settings.ad_token) if s)
     try:
-        from .clients import openai_client
+        from ._clients import openai_client
 
         client = openai_client(settings, credential=credential, token_provider=token_provider,
                                max_retries=0, timeout=timeout)
@@ -171,11 +167,11 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
     text = str(exc)
     if "Missing credentials" in text:
         return ("No credential", "The client had neither a key nor a token.",
-                f"Set AZURE_OPENAI_API_KEY ('KEY 1' on the {PORTAL_KEYS} page) or use "
+                f"Set {_E.AZURE_OPENAI_API_KEY} ('KEY 1' on the {PORTAL_KEYS} page) or use "
                 "Entra ID (auth='entra').")
-    if "api_version" in text and "OPENAI_API_VERSION" in text:
+    if "api_version" in text and _E.OPENAI_API_VERSION in text:
         return ("No API version", "The client was created without an api-version.",
-                "Set OPENAI_API_VERSION, e.g. 2024-10-21.")
+                f"Set {_E.OPENAI_API_VERSION}, e.g. {LATEST_GA_API_VERSION}.")
     if "content filter" in text.lower():
         return ("Blocked by the content filter", "Azure's content filter withheld the answer.",
                 "Rephrase the prompt, or review the deployment's content filter settings.")
@@ -194,13 +190,13 @@ def _http(status: int, code: str, message: str, url: Any, exc: BaseException
                     "enough; new assignments take up to 5 minutes.")
         if "Access token" in message or "audience" in message:
             return ("Token rejected (401)", "The Entra ID token is missing, expired, from "
-                    "another tenant, or for another audience (it must be "
-                    "https://cognitiveservices.azure.com).", "Request the scope "
-                    "https://cognitiveservices.azure.com/.default, and use a token provider "
-                    "so tokens renew (describe_token() shows a token's audience and expiry).")
+                    f"another tenant, or for another audience (it must be "
+                    f"{COGNITIVE_SERVICES_RESOURCE}).", f"Request the scope "
+                    f"{COGNITIVE_SERVICES_SCOPE}, and use a token provider so tokens renew "
+                    "(describe_token() shows a token's audience and expiry).")
         if "missing subscription key" in message:
             return ("No key sent (401)", "The request carried no api-key header.",
-                    f"Set AZURE_OPENAI_API_KEY from the {PORTAL_KEYS} page.")
+                    f"Set {_E.AZURE_OPENAI_API_KEY} from the {PORTAL_KEYS} page.")
         return ("Wrong API key (401)", "The key does not belong to this resource (or was "
                 "regenerated), or the endpoint is another resource's.", "Copy 'KEY 1' and "
                 f"'Endpoint' together from the same resource's {PORTAL_KEYS} page.")
@@ -217,7 +213,8 @@ def _http(status: int, code: str, message: str, url: Any, exc: BaseException
         return (f"Nothing at that address (404){path}", "The URL does not exist: usually an "
                 "endpoint with an extra path (such as /openai, which the SDK adds itself) or "
                 "a missing/unsupported api-version.", "Use just https://<resource>.openai."
-                f"azure.com/ as the endpoint and a valid OPENAI_API_VERSION ({VERSIONS_DOC}).")
+                f"azure.com/ as the endpoint and a valid {_E.OPENAI_API_VERSION} "
+                f"({VERSIONS_DOC}).")
     if status == 400:
         if code == "OperationNotSupported":
             return ("Wrong API for this model (400 OperationNotSupported)", message,
@@ -226,8 +223,8 @@ def _http(status: int, code: str, message: str, url: Any, exc: BaseException
                     "the completions API (AzureOpenAI, client.completions).")
         if "API version not supported" in message:
             return ("API version not supported (400)", message,
-                    f"Set OPENAI_API_VERSION to a supported version, e.g. 2024-10-21 "
-                    f"({VERSIONS_DOC}).")
+                    f"Set {_E.OPENAI_API_VERSION} to a supported version, e.g. "
+                    f"{LATEST_GA_API_VERSION} ({VERSIONS_DOC}).")
         if code == "content_filter":
             return ("Blocked by the content filter (400)", "Azure's content filter flagged "
                     "the prompt.", "Rephrase the prompt; the exception's body['innererror'] "
@@ -256,7 +253,7 @@ def _connection(exc: BaseException, url: Any) -> tuple[str, str, str]:
         return ("Connection refused", f"Nothing is listening at {host}"
                 f"{':' + str(url.port) if getattr(url, 'port', None) else ''}.",
                 "For the course mock: start it (ensure_mock() or `make lab`) and use the "
-                "endpoint it prints; otherwise check the port in AZURE_OPENAI_ENDPOINT.")
+                f"endpoint it prints; otherwise check the port in {_E.AZURE_OPENAI_ENDPOINT}.")
     if "Name or service not known" in chain or "getaddrinfo" in chain or "nodename" in chain \
             or "Temporary failure in name resolution" in chain or "gaierror" in chain:
         return ("Host name not found (DNS)", f"{host} does not resolve: a typo in the "
@@ -309,6 +306,6 @@ def _redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "********")
-    for shape in _SECRET_SHAPES:
+    for shape in SECRET_SHAPES.values():
         text = shape.sub("********", text)
     return text
