@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import get_args
 
@@ -46,6 +46,8 @@ from ._settings import (
 )
 
 _E = EnvironmentVariables
+#: a check of one value: (value, where it came from) -> (problem, warning)
+Check = Callable[[str, str], tuple[str | None, str | None]]
 _OVERRIDES = (*ENV, "auth")
 _DEFAULT_ENV_FILE = ".env"
 
@@ -163,13 +165,19 @@ class _Resolver:
             warnings=tuple(self.warnings), sources=sources,
         )
 
-    def endpoint(self) -> str | None:
-        value, where = self.get("endpoint")
+    def required(self, name: str, missing: Callable[[], str], check: Check) -> str | None:
+        """A setting that must be there: its value once ``check`` passes it, else None (and a
+        problem: ``missing()``, unless reading the value already reported one)."""
+        value, where = self.get(name)
         if value is None:
             if not self.problems_mention(where):
-                self.problems.append(self.missing_endpoint())
+                self.problems.append(missing())
             return None
-        return value.rstrip("/") + "/" if self.judged(check_endpoint(value, where)) else None
+        return value if self.judged(check(value, where)) else None
+
+    def endpoint(self) -> str | None:
+        value = self.required("endpoint", self.missing_endpoint, check_endpoint)
+        return value.rstrip("/") + "/" if value else None
 
     def problems_mention(self, where: str) -> bool:
         return bool(where) and any(p.startswith(where) for p in self.problems)
@@ -184,12 +192,7 @@ class _Resolver:
                 f"{PORTAL_KEYS} page; it looks like {EXAMPLE_ENDPOINT}")
 
     def api_version(self) -> str | None:
-        value, where = self.get("api_version")
-        if value is None:
-            if not self.problems_mention(where):
-                self.problems.append(self.missing_api_version())
-            return None
-        return value if self.judged(check_api_version(value, where)) else None
+        return self.required("api_version", self.missing_api_version, check_api_version)
 
     def missing_api_version(self) -> str:
         old, old_where = self.raw(_E.AZURE_OPENAI_API_VERSION)

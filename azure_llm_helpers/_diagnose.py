@@ -31,6 +31,9 @@ from ._settings import ConfigurationError, Settings
 _E = EnvironmentVariables
 
 
+Explanation = tuple[str, str, str]  # (problem, why, fix)
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """The outcome of :func:`check_connection` or :func:`explain`: readable in a notebook.
@@ -138,7 +141,7 @@ def explain(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> Diagnosis:
         status if isinstance(status, int) else None, code if isinstance(code, str) else None)
 
 
-def _classify(exc: BaseException) -> tuple[str, str, str]:
+def _classify(exc: BaseException) -> Explanation:
     names = {cls.__name__ for cls in type(exc).__mro__}
     status = getattr(exc, "status_code", None)
     body = getattr(exc, "body", None)
@@ -179,58 +182,17 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
             "Not an Azure OpenAI error this helper knows; read the traceback.")
 
 
-def _http(status: int, code: str, message: str, url: Any, exc: BaseException
-          ) -> tuple[str, str, str]:
-    path = f" ({url.path})" if url is not None and getattr(url, "path", None) else ""
+def _http(status: int, code: str, message: str, url: Any, exc: BaseException) -> Explanation:
     if status == 401:
-        if code == "PermissionDenied" or "lacks the required data action" in message:
-            return ("Signed in, but not allowed (401 PermissionDenied)",
-                    f"The token is valid, but its principal has no data-plane role on this "
-                    f"resource: {message}", f"Grant {ROLE_HINT}. Owner or Contributor is not "
-                    "enough; new assignments take up to 5 minutes.")
-        if "Access token" in message or "audience" in message:
-            return ("Token rejected (401)", "The Entra ID token is missing, expired, from "
-                    f"another tenant, or for another audience (it must be "
-                    f"{COGNITIVE_SERVICES_RESOURCE}).", f"Request the scope "
-                    f"{COGNITIVE_SERVICES_SCOPE}, and use a token provider so tokens renew "
-                    "(describe_token() shows a token's audience and expiry).")
-        if "missing subscription key" in message:
-            return ("No key sent (401)", "The request carried no api-key header.",
-                    f"Set {_E.AZURE_OPENAI_API_KEY} from the {PORTAL_KEYS} page.")
-        return ("Wrong API key (401)", "The key does not belong to this resource (or was "
-                "regenerated), or the endpoint is another resource's.", "Copy 'KEY 1' and "
-                f"'Endpoint' together from the same resource's {PORTAL_KEYS} page.")
+        return _unauthorized(code, message)
     if status == 403:
         return ("Forbidden by the resource's network rules (403)", message,
                 "Allow your network on the resource's Networking page (firewall / private "
                 "endpoint), or connect from an allowed network.")
     if status == 404:
-        if code == "DeploymentNotFound":
-            return ("Deployment not found (404)", "This resource has no deployment by that "
-                    "name. Deployment names are chosen when deploying, they are not model "
-                    "names.", f"Copy the name from the {PORTAL_DEPLOYMENTS}; a deployment "
-                    "created in the last 5 minutes may not be ready yet.")
-        return (f"Nothing at that address (404){path}", "The URL does not exist: usually an "
-                "endpoint with an extra path (such as /openai, which the SDK adds itself) or "
-                "a missing/unsupported api-version.", "Use just https://<resource>.openai."
-                f"azure.com/ as the endpoint and a valid {_E.OPENAI_API_VERSION} "
-                f"({VERSIONS_DOC}).")
+        return _not_found(code, url)
     if status == 400:
-        if code == "OperationNotSupported":
-            return ("Wrong API for this model (400 OperationNotSupported)", message,
-                    "Chat models (gpt-35-turbo, gpt-4o...) need the chat API (AzureChatOpenAI,"
-                    " client.chat.completions); completions models (gpt-35-turbo-instruct) "
-                    "the completions API (AzureOpenAI, client.completions).")
-        if "API version not supported" in message:
-            return ("API version not supported (400)", message,
-                    f"Set {_E.OPENAI_API_VERSION} to a supported version, e.g. "
-                    f"{LATEST_GA_API_VERSION} ({VERSIONS_DOC}).")
-        if code == "content_filter":
-            return ("Blocked by the content filter (400)", "Azure's content filter flagged "
-                    "the prompt.", "Rephrase the prompt; the exception's body['innererror'] "
-                    "says which category fired.")
-        return (f"Bad request (400{', ' + code if code else ''})", message,
-                "Check the parameters named in the message.")
+        return _bad_request(code, message)
     if status == 429:
         wait = re.search(r"retry after (\d+) second", message)
         header = _header(exc, "retry-after")
@@ -246,7 +208,59 @@ def _http(status: int, code: str, message: str, url: Any, exc: BaseException
     return (f"HTTP {status}", message, "See the message.")
 
 
-def _connection(exc: BaseException, url: Any) -> tuple[str, str, str]:
+def _unauthorized(code: str, message: str) -> Explanation:
+    if code == "PermissionDenied" or "lacks the required data action" in message:
+        return ("Signed in, but not allowed (401 PermissionDenied)",
+                f"The token is valid, but its principal has no data-plane role on this "
+                f"resource: {message}", f"Grant {ROLE_HINT}. Owner or Contributor is not "
+                "enough; new assignments take up to 5 minutes.")
+    if "Access token" in message or "audience" in message:
+        return ("Token rejected (401)", "The Entra ID token is missing, expired, from "
+                f"another tenant, or for another audience (it must be "
+                f"{COGNITIVE_SERVICES_RESOURCE}).", f"Request the scope "
+                f"{COGNITIVE_SERVICES_SCOPE}, and use a token provider so tokens renew "
+                "(describe_token() shows a token's audience and expiry).")
+    if "missing subscription key" in message:
+        return ("No key sent (401)", "The request carried no api-key header.",
+                f"Set {_E.AZURE_OPENAI_API_KEY} from the {PORTAL_KEYS} page.")
+    return ("Wrong API key (401)", "The key does not belong to this resource (or was "
+            "regenerated), or the endpoint is another resource's.", "Copy 'KEY 1' and "
+            f"'Endpoint' together from the same resource's {PORTAL_KEYS} page.")
+
+
+def _not_found(code: str, url: Any) -> Explanation:
+    path = f" ({url.path})" if url is not None and getattr(url, "path", None) else ""
+    if code == "DeploymentNotFound":
+        return ("Deployment not found (404)", "This resource has no deployment by that "
+                "name. Deployment names are chosen when deploying, they are not model "
+                "names.", f"Copy the name from the {PORTAL_DEPLOYMENTS}; a deployment "
+                "created in the last 5 minutes may not be ready yet.")
+    return (f"Nothing at that address (404){path}", "The URL does not exist: usually an "
+            "endpoint with an extra path (such as /openai, which the SDK adds itself) or "
+            "a missing/unsupported api-version.", "Use just https://<resource>.openai."
+            f"azure.com/ as the endpoint and a valid {_E.OPENAI_API_VERSION} "
+            f"({VERSIONS_DOC}).")
+
+
+def _bad_request(code: str, message: str) -> Explanation:
+    if code == "OperationNotSupported":
+        return ("Wrong API for this model (400 OperationNotSupported)", message,
+                "Chat models (gpt-35-turbo, gpt-4o...) need the chat API (AzureChatOpenAI,"
+                " client.chat.completions); completions models (gpt-35-turbo-instruct) "
+                "the completions API (AzureOpenAI, client.completions).")
+    if "API version not supported" in message:
+        return ("API version not supported (400)", message,
+                f"Set {_E.OPENAI_API_VERSION} to a supported version, e.g. "
+                f"{LATEST_GA_API_VERSION} ({VERSIONS_DOC}).")
+    if code == "content_filter":
+        return ("Blocked by the content filter (400)", "Azure's content filter flagged "
+                "the prompt.", "Rephrase the prompt; the exception's body['innererror'] "
+                "says which category fired.")
+    return (f"Bad request (400{', ' + code if code else ''})", message,
+            "Check the parameters named in the message.")
+
+
+def _connection(exc: BaseException, url: Any) -> Explanation:
     chain = " | ".join(str(e) for e in _causes(exc))
     host = getattr(url, "host", None) or "the endpoint's host"
     if any(isinstance(e, ConnectionRefusedError) for e in _causes(exc)) or "refused" in chain:

@@ -24,7 +24,7 @@ import tarfile
 from pathlib import Path
 
 import nbformat
-from lesson_links import LINKS_TAG  # tools/ is on sys.path when run as a script
+from lesson_links import LINKS_TAG, lesson_title  # tools/ is on sys.path as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "html_template"
@@ -90,15 +90,6 @@ def html_manager(cache: Path = VENDOR) -> Path:
         if not (target / "embed.js").is_file():
             raise
     return target
-
-
-def lesson_title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return fallback
 
 
 def lesson_purpose(nb: nbformat.NotebookNode) -> str:

@@ -43,18 +43,18 @@ def editions(root: Path = NOTEBOOKS) -> list[Path]:
 
 
 def lessons_in(folder: Path) -> list[Lesson]:
-    return [Lesson(path, title_of(nbformat.read(path, as_version=4), path))
+    return [Lesson(path, lesson_title(nbformat.read(path, as_version=4), path.stem))
             for path in sorted(folder.glob(LESSON_GLOB))]
 
 
-def title_of(nb: nbformat.NotebookNode, path: Path) -> str:
-    """The lesson's first Markdown heading, without its ``#``."""
+def lesson_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The lesson's first Markdown heading without its ``#`` (``fallback`` if it has none)."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
-    raise SystemExit(f"{path}: no '# NN · Title' heading to link to")
+    return fallback
 
 
 def links_text(previous: Lesson | None, following: Lesson | None, language: str) -> str:
