@@ -167,10 +167,14 @@ def test_the_mocks_environment_is_valid_and_local(mock):
     assert settings.chat_deployment == mock.config.first_deployment("chat")
 
 
-def test_the_mock_accepts_every_api_version_the_helpers_accept():
-    from azure_llm_helpers.mock.app import SUPPORTED_API_VERSIONS
+def test_the_mock_accepts_every_api_version_the_helpers_accept(mock):
+    import httpx
 
-    assert set(SUPPORTED_API_VERSIONS) >= DATED_API_VERSIONS
+    key = {"api-key": mock.env["AZURE_OPENAI_API_KEY"]}
+    for version in sorted(DATED_API_VERSIONS):
+        response = httpx.get(f"{mock.url}openai/models", params={"api-version": version},
+                             headers=key)
+        assert response.status_code == 200, (version, response.text)
 
 
 def test_newer_key_form_and_a_token_are_accepted():
