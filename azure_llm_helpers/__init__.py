@@ -7,88 +7,37 @@ and a local mock of the service (:mod:`azure_llm_helpers.mock`).
 >>> langchain_chat(settings).invoke("Hello").content                              # doctest: +SKIP
 
 Importing this package is cheap: each name below loads its module (and the SDKs behind it)
-on first use.
+on first use. The public submodules are :mod:`~azure_llm_helpers.auth` (Entra ID and
+tokens), :mod:`~azure_llm_helpers.exercises` (the lessons' answer checker) and
+:mod:`~azure_llm_helpers.mock` (the local Azure OpenAI); modules whose names start with an
+underscore are private: import their public names from here.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-# public name -> submodule that defines it
+# The public API, declared once: submodule -> the names it defines. ``__all__``, ``dir()``
+# and the lazy look-up below all derive from it (as httpx declares its surface in one
+# ``__all__``; the modules themselves are private, their names are public here).
 _EXPORTS = {
-    "ConfigurationError": "config",
-    "ConfigurationWarning": "config",
-    "Settings": "config",
-    "load_settings": "config",
-    "Secret": "_secret",
-    "COGNITIVE_SERVICES_SCOPE": "auth",
-    "TokenExpiryWarning": "auth",
-    "TokenInfo": "auth",
-    "default_credential": "auth",
-    "describe_token": "auth",
-    "managed_identity_or_cli_credential": "auth",
-    "token_provider": "auth",
-    "use_legacy_azure_ad_env": "auth",
-    "async_openai_client": "clients",
-    "langchain_chat": "clients",
-    "langchain_embeddings": "clients",
-    "langchain_llm": "clients",
-    "openai_client": "clients",
-    "Diagnosis": "diagnose",
-    "check_connection": "diagnose",
-    "explain": "diagnose",
+    "_config": ("load_settings",),
+    "_settings": ("ConfigurationError", "ConfigurationWarning", "Settings"),
+    "_secret": ("Secret",),
+    "auth": ("COGNITIVE_SERVICES_SCOPE", "TokenExpiryWarning", "TokenInfo", "default_credential",
+             "describe_token", "managed_identity_or_cli_credential", "token_provider",
+             "use_legacy_azure_ad_env"),
+    "_clients": ("async_openai_client", "langchain_chat", "langchain_embeddings", "langchain_llm",
+                 "openai_client"),
+    "_diagnose": ("Diagnosis", "check_connection", "explain"),
 }
-
-__all__ = [
-    "COGNITIVE_SERVICES_SCOPE",
-    "ConfigurationError",
-    "ConfigurationWarning",
-    "Diagnosis",
-    "Secret",
-    "Settings",
-    "TokenExpiryWarning",
-    "TokenInfo",
-    "async_openai_client",
-    "check_connection",
-    "default_credential",
-    "describe_token",
-    "explain",
-    "langchain_chat",
-    "langchain_embeddings",
-    "langchain_llm",
-    "load_settings",
-    "managed_identity_or_cli_credential",
-    "openai_client",
-    "token_provider",
-    "use_legacy_azure_ad_env",
-]
-
-if TYPE_CHECKING:
-    from ._secret import Secret
-    from .auth import (
-        COGNITIVE_SERVICES_SCOPE,
-        TokenExpiryWarning,
-        TokenInfo,
-        default_credential,
-        describe_token,
-        managed_identity_or_cli_credential,
-        token_provider,
-        use_legacy_azure_ad_env,
-    )
-    from .clients import (
-        async_openai_client,
-        langchain_chat,
-        langchain_embeddings,
-        langchain_llm,
-        openai_client,
-    )
-    from .config import ConfigurationError, ConfigurationWarning, Settings, load_settings
-    from .diagnose import Diagnosis, check_connection, explain
+_HOME = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_HOME)
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
+    module = _HOME.get(name)
     if module is None:
         raise AttributeError(f"module 'azure_llm_helpers' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)

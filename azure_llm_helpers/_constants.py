@@ -20,6 +20,7 @@ class EnvironmentVariables:
     OPENAI_API_VERSION = "OPENAI_API_VERSION"
     # The pre-1.0 names learners still paste from old posts.
     OPENAI_API_TYPE = "OPENAI_API_TYPE"
+    OPENAI_API_BASE = "OPENAI_API_BASE"
     OPENAI_API_KEY = "OPENAI_API_KEY"
     AZURE_OPENAI_KEY = "AZURE_OPENAI_KEY"
     AZURE_OPENAI_API_VERSION = "AZURE_OPENAI_API_VERSION"
@@ -33,6 +34,9 @@ class EnvironmentVariables:
     IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT"
     IDENTITY_HEADER = "IDENTITY_HEADER"
     AZURE_POD_IDENTITY_AUTHORITY_HOST = "AZURE_POD_IDENTITY_AUTHORITY_HOST"
+    # Read by tiktoken: where it caches the encodings it would otherwise download.
+    TIKTOKEN_CACHE_DIR = "TIKTOKEN_CACHE_DIR"
+    DATA_GYM_CACHE_DIR = "DATA_GYM_CACHE_DIR"
     # The mock's own.
     AZURE_OPENAI_MOCK_URL = "AZURE_OPENAI_MOCK_URL"
     AZURE_OPENAI_MOCK_AZ_USER = "AZURE_OPENAI_MOCK_AZ_USER"
@@ -68,10 +72,15 @@ def is_loopback(host: str | None) -> bool:
     return (host or "").lower() in LOOPBACK_HOSTS
 
 
-#: What an Azure key or an Entra ID token looks like, by name; nothing shaped like these
-#: may reach a notebook output, a log line or a recording.
+#: What an Azure key, an Entra ID token or an OpenAI key looks like, by name; nothing shaped
+#: like these may reach a notebook output, a log line, an error message or a recording.
+#: A JWT matches whole (header, payload and signature), so masking it leaves nothing behind.
 SECRET_SHAPES = {
     "api key (32 hex characters)": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])"),
     "api key (84 characters)": re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{84}(?![A-Za-z0-9])"),
-    "JWT": re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+    "JWT": re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}(?:\.[A-Za-z0-9_-]*)?"),
+    "OpenAI key (sk-...)": re.compile(r"sk-[A-Za-z0-9_-]{16,}"),
 }
+#: The two forms of an Azure OpenAI API key (a value must match one of them whole).
+API_KEY_SHAPES = (SECRET_SHAPES["api key (32 hex characters)"],
+                  SECRET_SHAPES["api key (84 characters)"])

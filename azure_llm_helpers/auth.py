@@ -26,12 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ._constants import COGNITIVE_SERVICES_RESOURCE, COGNITIVE_SERVICES_SCOPE, EnvironmentVariables
+
 if TYPE_CHECKING:  # azure-identity is imported on first use, not with the package
     from azure.identity import ChainedTokenCredential, DefaultAzureCredential
-
-COGNITIVE_SERVICES_RESOURCE = "https://cognitiveservices.azure.com"
-#: The scope every Azure OpenAI token is requested for.
-COGNITIVE_SERVICES_SCOPE = f"{COGNITIVE_SERVICES_RESOURCE}/.default"
 
 
 class TokenExpiryWarning(UserWarning):
@@ -98,8 +96,8 @@ def use_legacy_azure_ad_env(
     environ = os.environ if environ is None else environ
     credential = default_credential() if credential is None else credential
     access = credential.get_token(COGNITIVE_SERVICES_SCOPE)
-    environ["OPENAI_API_TYPE"] = "azure_ad"
-    environ["OPENAI_API_KEY"] = access.token
+    environ[EnvironmentVariables.OPENAI_API_TYPE] = "azure_ad"
+    environ[EnvironmentVariables.OPENAI_API_KEY] = access.token
     info = describe_token(access)
     warnings.warn(
         f"this token expires at {info.expires_at:%H:%M} UTC (in {info.minutes_left:.0f} "

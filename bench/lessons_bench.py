@@ -14,8 +14,6 @@ import argparse
 import json
 import os
 import platform
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,13 +23,15 @@ import nbformat
 import papermill
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import run_lessons  # noqa: E402  (make run's own runner)
+
 BUDGET_SECONDS = 20.0  # the whole course, headless, warm environment
 FLOOR_SOURCE = """\
 import ipywidgets, openai, langchain_openai, azure.identity
 from azure_llm_helpers.mock import ensure_mock
 ensure_mock()
 """
-ROW = re.compile(r"^(\d\d_\S+)\s+(ok|FAILED)\s+([\d.]+)$")
 
 
 def floor_seconds() -> float:
@@ -50,21 +50,18 @@ def floor_seconds() -> float:
         nbformat.write(nb, source)
         start = time.perf_counter()
         papermill.execute_notebook(str(source), str(output), kernel_name="python3",
-                                   progress_bar=False, cwd=str(ROOT / "notebooks"))
+                                   progress_bar=False, cwd=str(ROOT / "notebooks"),
+                                   kernel_manager_class=run_lessons.IPCKernelManager)
         return time.perf_counter() - start
 
 
 def lesson_seconds() -> dict[str, float]:
-    """Run the course as ``make run`` does (without the HTML edition) and read its table."""
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "run_lessons.py"), "--no-html"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )
-    rows = {m[1]: float(m[3]) for line in done.stdout.splitlines()
-            if (m := ROW.match(line.strip())) and m[2] == "ok"}
-    if done.returncode or not rows:
-        raise SystemExit(f"the lessons did not all run:\n{done.stdout[-2000:]}")
-    return rows
+    """Run the course as ``make run`` does (without the HTML edition): seconds per lesson."""
+    runs = run_lessons.run_lessons()
+    failed = [r.name for r in runs if r.status != "ok"]
+    if failed or not runs:
+        raise SystemExit(f"the lessons did not all run: {', '.join(failed) or 'none found'}")
+    return {r.name: r.seconds for r in runs}
 
 
 def main(argv: list[str] | None = None) -> int:

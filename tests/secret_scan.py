@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
+from azure_llm_helpers._constants import SECRET_SHAPES
+
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-SECRET_SHAPES = {
-    "api key (32 hex characters)": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])"),
-    "api key (84 characters)": re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{84}(?![A-Za-z0-9])"),
-    "JWT": re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
-}
 
 
 def secrets_in_outputs(path: Path, known: tuple[str, ...] = ()) -> list[str]:

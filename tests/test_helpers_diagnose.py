@@ -177,8 +177,10 @@ def test_explain_azure_identity_and_configuration_errors(monkeypatch):
 def test_explain_masks_anything_secret_shaped():
     token = forged_token()
     key = "0123456789abcdef0123456789abcdef"
-    diagnosis = explain(RuntimeError(f"boom key={key} token={token}"))
-    assert_clean(diagnosis, key, token)
+    openai_key = "sk-proj-abcdefghijklmnopqrstuvwxyz012345"
+    diagnosis = explain(RuntimeError(f"boom key={key} token={token} openai={openai_key}"))
+    signature = token.rsplit(".", 1)[1]
+    assert_clean(diagnosis, key, token, signature, openai_key)
     assert "********" in diagnosis.explanation
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .secret_scan import secrets_in_outputs
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT / "tools"))
+import lesson_links  # noqa: E402
 import run_lessons  # noqa: E402  (the same kernel set-up as make run)
 
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -111,12 +113,49 @@ def test_lesson_opens_with_title_purpose_goals_time_and_prerequisites(lesson: Pa
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_ends_with_a_recap_and_a_link_to_the_next(lesson: Path):
-    last = _source(_cells(lesson)[-1])
-    assert "## Recap" in last
-    following = LESSONS[LESSONS.index(lesson) + 1:]
-    if following:
-        assert f"({following[0].name})" in last, f"link to {following[0].name}"
+def test_lesson_ends_with_a_recap_then_its_links(lesson: Path):
+    cells = _cells(lesson)
+    assert "## Recap" in _source(cells[-2])
+    assert lesson_links.LINKS_TAG in cells[-1]["metadata"].get("tags", [])
+
+
+def test_every_lessons_links_follow_the_lesson_order():
+    assert lesson_links.stale() == [], "run `python tools/lesson_links.py`"
+    following = _source(_cells(LESSONS[0])[-1])
+    assert f"({LESSONS[1].name})" in following and "Previous" not in following
+
+
+def test_links_go_stale_when_a_lesson_is_added_and_the_tool_rewrites_them(tmp_path: Path):
+    course = tmp_path / "notebooks"
+    spanish = course / "es"
+    spanish.mkdir(parents=True)
+    for folder, names in ((course, ("00_a", "01_b")), (spanish, ("00_a", "01_b"))):
+        for name in names:
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}")])
+            nbformat.write(nb, folder / f"{name}.ipynb")
+    assert len(lesson_links.stale(course)) == 4  # no links cell yet
+    lesson_links.update(course)
+    assert lesson_links.stale(course) == []
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 02 · c")]),
+                   course / "02_c.ipynb")
+    assert lesson_links.stale(course) == [course / "01_b.ipynb", course / "02_c.ipynb"]
+    lesson_links.update(course)
+    middle = nbformat.read(course / "01_b.ipynb", as_version=4).cells[-1].source
+    assert middle == ("**Previous:** [00_a](00_a.ipynb) · **Next:** [02 · c](02_c.ipynb)")
+    spanish_links = nbformat.read(spanish / "00_a.ipynb", as_version=4).cells[-1].source
+    assert spanish_links == "**Siguiente:** [01_b](01_b.ipynb)"  # its own order and words
+
+
+def test_nbval_kernels_talk_over_unix_sockets_not_tcp_ports():
+    from nbval.kernel import RunningKernel
+
+    kernel = RunningKernel("python3", cwd=str(NOTEBOOKS))
+    try:
+        expected = "tcp" if os.name == "nt" else "ipc"
+        assert kernel.km.transport == expected
+        assert kernel.km.connection_file and Path(kernel.km.connection_file).is_file()
+    finally:
+        kernel.stop()
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])

@@ -1,14 +1,25 @@
-"""The two ways of installing the course must not drift apart."""
+"""What each install brings, and the two ways of installing the course not drifting apart.
+
+``pip install azure-llm-helpers`` is the helpers and their SDKs; ``[mock]`` adds the local
+server, ``[course]`` JupyterLab and the lesson runners (and the mock), ``[dev]`` the test
+tools too. ``environment.yml`` (conda, Binder) installs what ``[course]`` does.
+"""
 
 from __future__ import annotations
 
+import ast
 import re
+import sys
 import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "azure_llm_helpers"
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+SELF = PROJECT["name"]
 # conda-forge spells a few packages differently or splits extras into packages.
 CONDA_EXTRAS = {"cryptography": "pyjwt[crypto]"}
 
@@ -20,9 +31,18 @@ def _split(requirement: str) -> tuple[str, str]:
     return name.lower().replace("_", "-"), spec.replace(" ", "")
 
 
-def pyproject_requirements() -> dict[str, str]:
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    return dict(_split(r) for r in data["project"]["dependencies"])
+def requirements(extra: str | None = None) -> dict[str, str]:
+    """name[extras] -> range for the base install plus ``extra``, the extras it names included."""
+    found = dict(_split(r) for r in PROJECT["dependencies"])
+    todo = [extra] if extra else []
+    while todo:
+        for requirement in PROJECT["optional-dependencies"][todo.pop()]:
+            name, spec = _split(requirement)
+            if name.startswith(f"{SELF}["):  # an extra that brings another extra
+                todo += name[len(SELF) + 1:-1].split(",")
+            else:
+                found[name] = spec
+    return found
 
 
 def environment_requirements() -> dict[str, str]:
@@ -38,14 +58,18 @@ def environment_requirements() -> dict[str, str]:
     return found
 
 
-def test_environment_yml_names_the_same_packages_and_ranges_as_pyproject():
-    pyproject = pyproject_requirements()
+def test_environment_yml_names_the_same_packages_and_ranges_as_the_course_extra():
+    course = requirements("course")
     conda = environment_requirements()
     for conda_name, pip_name in CONDA_EXTRAS.items():
-        assert conda_name in conda, f"environment.yml lacks {conda_name} (for {pip_name})"
-        conda.pop(conda_name)
-    pyproject = {name.split("[")[0]: spec for name, spec in pyproject.items()}
-    assert conda == pyproject
+        if pip_name in course:
+            assert conda.pop(conda_name, None) is not None, \
+                f"environment.yml lacks {conda_name} (for {pip_name})"
+    ranges: dict[str, str] = {}
+    for name, spec in course.items():
+        base = name.split("[")[0]
+        assert ranges.setdefault(base, spec) == spec, f"{base} has two ranges in pyproject.toml"
+    assert conda == ranges
 
 
 def test_environment_yml_installs_the_course_itself():
@@ -53,3 +77,50 @@ def test_environment_yml_installs_the_course_itself():
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_section
     assert "conda-forge" in env["channels"]
+
+
+def test_each_install_is_a_superset_of_the_one_before():
+    base, mock, course, dev = (set(requirements(e)) for e in (None, "mock", "course", "dev"))
+    assert base < mock < course < dev
+    assert not {"jupyterlab", "papermill", "nbval", "uvicorn", "starlette"} & base
+    assert {"pytest", "ruff"} <= dev - course
+
+
+def _imported_distributions(files: list[Path]) -> dict[str, set[str]]:
+    """Third-party module imported -> the installed distributions that provide it."""
+    providers = packages_distributions()
+    modules: set[str] = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules.add(node.module.split(".")[0])
+    modules -= set(sys.stdlib_module_names) | {PACKAGE.name}
+    return {m: {d.lower() for d in providers.get(m, [])} for m in modules}
+
+
+def _installable(extra: str | None) -> set[str]:
+    names = {name.split("[")[0] for name in requirements(extra)}
+    # An extra such as pyjwt[crypto] brings the package conda lists on its own.
+    return names | {conda for conda, pip in CONDA_EXTRAS.items() if pip in requirements(extra)}
+
+
+def test_the_helpers_import_only_the_base_install():
+    allowed = _installable(None)
+    helpers = [p for p in PACKAGE.glob("*.py")]
+    for module, providers in _imported_distributions(helpers).items():
+        assert providers & allowed, f"the helpers import {module}, not in the base install"
+
+
+def test_the_mock_imports_only_the_base_install_and_its_extra():
+    allowed = _installable("mock")
+    for module, providers in _imported_distributions(list((PACKAGE / "mock").rglob("*.py"))
+                                                     ).items():
+        assert providers & allowed, f"the mock imports {module}, not in [mock]"
+
+
+def test_every_package_data_pattern_ships_a_file():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    for pattern in config["package-data"]["azure_llm_helpers"]:
+        assert any(p.is_file() for p in PACKAGE.glob(pattern)), f"{pattern} matches no file"

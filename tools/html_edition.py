@@ -24,6 +24,7 @@ import tarfile
 from pathlib import Path
 
 import nbformat
+from lesson_links import LINKS_TAG, lesson_title  # tools/ is on sys.path as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "html_template"
@@ -89,15 +90,6 @@ def html_manager(cache: Path = VENDOR) -> Path:
         if not (target / "embed.js").is_file():
             raise
     return target
-
-
-def lesson_title(nb: nbformat.NotebookNode, fallback: str) -> str:
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return fallback
 
 
 def lesson_purpose(nb: nbformat.NotebookNode) -> str:
@@ -172,6 +164,8 @@ def build(executed: Path, out: Path, *, widgets: bool = True) -> list[Path]:
     for i, (_, nb) in enumerate(lessons):
         if not widgets:
             nb.metadata.pop("widgets", None)
+        # The page's own bars link the lessons; the notebook's links cell would repeat them.
+        nb.cells = [c for c in nb.cells if LINKS_TAG not in c.metadata.get("tags", [])]
         course = {"static": STATIC, "index": "index.html",
                   "prev": links[i - 1] if i > 0 else None,
                   "next": links[i + 1] if i + 1 < len(links) else None}

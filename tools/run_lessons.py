@@ -15,15 +15,15 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 import time
-import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import papermill
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum, default
+from ipc_kernels import IPCKernelManager  # tools/ is on sys.path when run as a script
+from lesson_links import update as update_lesson_links
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -69,23 +69,6 @@ def renumber_widget_ids(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-class IPCKernelManager(AsyncKernelManager):
-    """Kernels talk ZeroMQ over Unix sockets, not loopback TCP ports.
-
-    Parallel kernels (pytest workers, JupyterLab) otherwise race for the TCP ports each one
-    picks ("Address already in use"), and ipykernel warns about unencrypted TCP.
-    """
-
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="tcp" if os.name == "nt" else "ipc")
-
-    @default("ip")
-    def _socket_path(self) -> str:
-        # jupyter_client would put the sockets in the working directory (notebooks/).
-        if self.transport == "tcp":
-            return "127.0.0.1"
-        return os.path.join(tempfile.gettempdir(), f"course-kernel-{uuid.uuid4().hex[:12]}")
-
-
 def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
     papermill.execute_notebook(
         str(lesson), str(output), parameters=parameters or None, cwd=str(NOTEBOOKS),
@@ -118,6 +101,67 @@ def parse_parameters(pairs: list[str]) -> dict[str, object]:
     return params
 
 
+@dataclass(frozen=True)
+class LessonRun:
+    """One lesson's execution: its name, ``ok`` or ``FAILED``, and the seconds it took."""
+
+    name: str
+    status: str
+    seconds: float
+
+
+@contextlib.contextmanager
+def shared_mock(parameters: dict[str, object], commit_outputs: bool) -> Iterator[None]:
+    """One mock for the whole run, as `make lab` does: each lesson's ensure_mock() finds it
+    through the inherited environment instead of starting its own in the kernel. Committed
+    outputs keep one fresh mock per lesson, as nbval replays them; live runs use none."""
+    if commit_outputs or parameters.get("mode", "mock") != "mock":
+        yield
+        return
+    from azure_llm_helpers.mock import MockServer
+
+    with MockServer() as mock:
+        os.environ.update(mock.env)
+        yield
+
+
+def run_lessons(names: list[str] | None = None, parameters: dict[str, object] | None = None,
+                *, commit_outputs: bool = False) -> list[LessonRun]:
+    """Execute the lessons as ``make run`` does, printing a progress line for each; return
+    each lesson's outcome and seconds (``bench/lessons_bench.py`` reads them from here)."""
+    parameters = parameters or {}
+    executed_dir = BUILD / "executed"
+    executed_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    runs: list[LessonRun] = []
+    todo = lessons(names)
+    with shared_mock(parameters, commit_outputs):
+        for i, lesson in enumerate(todo, 1):
+            output = lesson if commit_outputs else executed_dir / lesson.name
+            print(f"[{i}/{len(todo)}] {lesson.stem} ...", end=" ", flush=True)
+            start = time.perf_counter()
+            try:
+                execute(lesson, output, parameters)
+                if commit_outputs:
+                    strip_run_metadata(output)
+                status = "ok"
+            except Exception as exc:  # noqa: BLE001 - report every lesson, then fail at the end
+                status = "FAILED"
+                print(f"\n    {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}")
+            seconds = time.perf_counter() - start
+            print(f"{status} ({seconds:.1f} s)", flush=True)
+            runs.append(LessonRun(lesson.stem, status, seconds))
+    return runs
+
+
+def print_summary(runs: list[LessonRun]) -> None:
+    width = max((len(r.name) for r in runs), default=6)
+    print(f"\n{'lesson':<{width}}  status  seconds")
+    for r in runs:
+        print(f"{r.name:<{width}}  {r.status:<6}  {r.seconds:7.1f}")
+    print(f"{'total':<{width}}  {'':<6}  {sum(r.seconds for r in runs):7.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="only lessons whose file name contains these")
@@ -129,54 +173,19 @@ def main(argv: list[str] | None = None) -> int:
     parameters = parse_parameters(args.parameter)
     if args.commit_outputs and parameters:
         parser.error("committed outputs use the lessons' default parameters only")
+    if args.commit_outputs:
+        for path in update_lesson_links():
+            print(f"links written: {path.relative_to(ROOT)}")
 
-    # The embedded mock is the default; live runs set mode=live explicitly.
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    with contextlib.ExitStack() as stack:
-        if not args.commit_outputs and parameters.get("mode", "mock") == "mock":
-            # One mock for the whole run, as `make lab` does: each lesson's ensure_mock() finds
-            # it through the inherited environment instead of starting its own in the kernel.
-            # Committed outputs keep one fresh mock per lesson, as nbval replays them.
-            from azure_llm_helpers.mock import MockServer
-
-            os.environ.update(stack.enter_context(MockServer()).env)
-        return run(args, parameters)
-
-
-def run(args: argparse.Namespace, parameters: dict[str, object]) -> int:
-    executed_dir = BUILD / "executed"
-    html_dir = BUILD / "html"
-    executed_dir.mkdir(parents=True, exist_ok=True)
-    html_dir.mkdir(parents=True, exist_ok=True)
-
-    rows: list[tuple[str, str, float]] = []
-    todo = lessons(args.names)
-    for i, lesson in enumerate(todo, 1):
-        output = lesson if args.commit_outputs else executed_dir / lesson.name
-        print(f"[{i}/{len(todo)}] {lesson.stem} ...", end=" ", flush=True)
-        start = time.perf_counter()
-        try:
-            execute(lesson, output, parameters)
-            if args.commit_outputs:
-                strip_run_metadata(output)
-            status = "ok"
-        except Exception as exc:  # noqa: BLE001 - report every lesson, then fail at the end
-            status = "FAILED"
-            print(f"\n    {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}")
-        seconds = time.perf_counter() - start
-        print(f"{status} ({seconds:.1f} s)", flush=True)
-        rows.append((lesson.stem, status, seconds))
-
-    width = max((len(r[0]) for r in rows), default=6)
-    print(f"\n{'lesson':<{width}}  status  seconds")
-    for name, status, seconds in rows:
-        print(f"{name:<{width}}  {status:<6}  {seconds:7.1f}")
-    print(f"{'total':<{width}}  {'':<6}  {sum(r[2] for r in rows):7.1f}")
+    runs = run_lessons(args.names, parameters, commit_outputs=args.commit_outputs)
+    print_summary(runs)
+    executed_dir, html_dir = BUILD / "executed", BUILD / "html"
     if not args.commit_outputs:
         print(f"\nExecuted notebooks: {executed_dir.relative_to(ROOT)}/"
               + ("" if args.no_html else f"   HTML: {html_dir.relative_to(ROOT)}/"))
-    html_ok = args.no_html or args.commit_outputs or not rows or to_html(executed_dir, html_dir)
-    return 1 if any(r[1] != "ok" for r in rows) or not rows or not html_ok else 0
+    html_ok = (args.no_html or args.commit_outputs or not runs
+               or to_html(executed_dir, html_dir))
+    return 1 if any(r.status != "ok" for r in runs) or not runs or not html_ok else 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Client factories: the same call builds a client for the mock or for a live resource.
 
-Each factory takes a :class:`~azure_llm_helpers.config.Settings` (default:
+Each factory takes a :class:`~azure_llm_helpers.Settings` (default:
 ``load_settings()``) and an auth choice:
 
 * nothing: what the settings say (``auth="key"`` → API key, ``"token"`` → the fixed token,
@@ -22,7 +22,8 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings, load_settings
+from ._config import load_settings
+from ._settings import Settings
 
 if TYPE_CHECKING:  # the SDKs load on first use, not with the package
     import openai

@@ -17,22 +17,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import (
-    PORTAL_DEPLOYMENTS,
-    PORTAL_KEYS,
-    ROLE_HINT,
-    VERSIONS_DOC,
-    ConfigurationError,
-    Settings,
-    load_settings,
+from ._checks import PORTAL_DEPLOYMENTS, PORTAL_KEYS, ROLE_HINT, VERSIONS_DOC
+from ._config import load_settings
+from ._constants import (
+    COGNITIVE_SERVICES_RESOURCE,
+    COGNITIVE_SERVICES_SCOPE,
+    LATEST_GA_API_VERSION,
+    SECRET_SHAPES,
+    EnvironmentVariables,
 )
+from ._settings import ConfigurationError, Settings
 
-_SECRET_SHAPES = (
-    re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),  # JWT
-    re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{84}(?![A-Za-z0-9])"),           # new Azure key
-    re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32}(?![0-9a-fA-F])"),           # Azure key
-    re.compile(r"sk-[A-Za-z0-9_-]{16,}"),                                      # OpenAI key
-)
+_E = EnvironmentVariables
+
+
+Explanation = tuple[str, str, str]  # (problem, why, fix)
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def check_connection(
     failed call or a bad configuration, never shows a secret.
 
     Tests the chat deployment by default, else completions, else embeddings;
-    ``kind``/``deployment`` choose. Auth as in :mod:`azure_llm_helpers.clients`.
+    ``kind``/``deployment`` choose. Auth as in :func:`azure_llm_helpers.openai_client`.
 
     >>> print(check_connection(load_settings(), kind="completions"))   # doctest: +SKIP
     """
@@ -92,8 +91,8 @@ def check_connection(
     if kind not in ("chat", "completions", "embeddings"):
         return Diagnosis(False, "nothing (no deployment to call)", "No deployment configured",
                          "A check needs a deployment to send one tiny request to.",
-                         "Set AZURE_OPENAI_CHAT_DEPLOYMENT (or the completions/embeddings one) "
-                         f"to a deployment name from the {PORTAL_DEPLOYMENTS}.")
+                         f"Set {_E.AZURE_OPENAI_CHAT_DEPLOYMENT} (or the completions/embeddings "
+                         f"one) to a deployment name from the {PORTAL_DEPLOYMENTS}.")
     try:
         deployment = deployment or settings.deployment(kind)  # type: ignore[arg-type]
     except ConfigurationError as exc:
@@ -107,7 +106,7 @@ def check_connection(
                f"(api-version {settings.api_version}, {how})")
     secrets = tuple(s.reveal() for s in (settings.api_key, settings.ad_token) if s)
     try:
-        from .clients import openai_client
+        from ._clients import openai_client
 
         client = openai_client(settings, credential=credential, token_provider=token_provider,
                                max_retries=0, timeout=timeout)
@@ -142,7 +141,7 @@ def explain(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> Diagnosis:
         status if isinstance(status, int) else None, code if isinstance(code, str) else None)
 
 
-def _classify(exc: BaseException) -> tuple[str, str, str]:
+def _classify(exc: BaseException) -> Explanation:
     names = {cls.__name__ for cls in type(exc).__mro__}
     status = getattr(exc, "status_code", None)
     body = getattr(exc, "body", None)
@@ -171,11 +170,11 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
     text = str(exc)
     if "Missing credentials" in text:
         return ("No credential", "The client had neither a key nor a token.",
-                f"Set AZURE_OPENAI_API_KEY ('KEY 1' on the {PORTAL_KEYS} page) or use "
+                f"Set {_E.AZURE_OPENAI_API_KEY} ('KEY 1' on the {PORTAL_KEYS} page) or use "
                 "Entra ID (auth='entra').")
-    if "api_version" in text and "OPENAI_API_VERSION" in text:
+    if "api_version" in text and _E.OPENAI_API_VERSION in text:
         return ("No API version", "The client was created without an api-version.",
-                "Set OPENAI_API_VERSION, e.g. 2024-10-21.")
+                f"Set {_E.OPENAI_API_VERSION}, e.g. {LATEST_GA_API_VERSION}.")
     if "content filter" in text.lower():
         return ("Blocked by the content filter", "Azure's content filter withheld the answer.",
                 "Rephrase the prompt, or review the deployment's content filter settings.")
@@ -183,57 +182,17 @@ def _classify(exc: BaseException) -> tuple[str, str, str]:
             "Not an Azure OpenAI error this helper knows; read the traceback.")
 
 
-def _http(status: int, code: str, message: str, url: Any, exc: BaseException
-          ) -> tuple[str, str, str]:
-    path = f" ({url.path})" if url is not None and getattr(url, "path", None) else ""
+def _http(status: int, code: str, message: str, url: Any, exc: BaseException) -> Explanation:
     if status == 401:
-        if code == "PermissionDenied" or "lacks the required data action" in message:
-            return ("Signed in, but not allowed (401 PermissionDenied)",
-                    f"The token is valid, but its principal has no data-plane role on this "
-                    f"resource: {message}", f"Grant {ROLE_HINT}. Owner or Contributor is not "
-                    "enough; new assignments take up to 5 minutes.")
-        if "Access token" in message or "audience" in message:
-            return ("Token rejected (401)", "The Entra ID token is missing, expired, from "
-                    "another tenant, or for another audience (it must be "
-                    "https://cognitiveservices.azure.com).", "Request the scope "
-                    "https://cognitiveservices.azure.com/.default, and use a token provider "
-                    "so tokens renew (describe_token() shows a token's audience and expiry).")
-        if "missing subscription key" in message:
-            return ("No key sent (401)", "The request carried no api-key header.",
-                    f"Set AZURE_OPENAI_API_KEY from the {PORTAL_KEYS} page.")
-        return ("Wrong API key (401)", "The key does not belong to this resource (or was "
-                "regenerated), or the endpoint is another resource's.", "Copy 'KEY 1' and "
-                f"'Endpoint' together from the same resource's {PORTAL_KEYS} page.")
+        return _unauthorized(code, message)
     if status == 403:
         return ("Forbidden by the resource's network rules (403)", message,
                 "Allow your network on the resource's Networking page (firewall / private "
                 "endpoint), or connect from an allowed network.")
     if status == 404:
-        if code == "DeploymentNotFound":
-            return ("Deployment not found (404)", "This resource has no deployment by that "
-                    "name. Deployment names are chosen when deploying, they are not model "
-                    "names.", f"Copy the name from the {PORTAL_DEPLOYMENTS}; a deployment "
-                    "created in the last 5 minutes may not be ready yet.")
-        return (f"Nothing at that address (404){path}", "The URL does not exist: usually an "
-                "endpoint with an extra path (such as /openai, which the SDK adds itself) or "
-                "a missing/unsupported api-version.", "Use just https://<resource>.openai."
-                f"azure.com/ as the endpoint and a valid OPENAI_API_VERSION ({VERSIONS_DOC}).")
+        return _not_found(code, url)
     if status == 400:
-        if code == "OperationNotSupported":
-            return ("Wrong API for this model (400 OperationNotSupported)", message,
-                    "Chat models (gpt-35-turbo, gpt-4o...) need the chat API (AzureChatOpenAI,"
-                    " client.chat.completions); completions models (gpt-35-turbo-instruct) "
-                    "the completions API (AzureOpenAI, client.completions).")
-        if "API version not supported" in message:
-            return ("API version not supported (400)", message,
-                    f"Set OPENAI_API_VERSION to a supported version, e.g. 2024-10-21 "
-                    f"({VERSIONS_DOC}).")
-        if code == "content_filter":
-            return ("Blocked by the content filter (400)", "Azure's content filter flagged "
-                    "the prompt.", "Rephrase the prompt; the exception's body['innererror'] "
-                    "says which category fired.")
-        return (f"Bad request (400{', ' + code if code else ''})", message,
-                "Check the parameters named in the message.")
+        return _bad_request(code, message)
     if status == 429:
         wait = re.search(r"retry after (\d+) second", message)
         header = _header(exc, "retry-after")
@@ -249,14 +208,66 @@ def _http(status: int, code: str, message: str, url: Any, exc: BaseException
     return (f"HTTP {status}", message, "See the message.")
 
 
-def _connection(exc: BaseException, url: Any) -> tuple[str, str, str]:
+def _unauthorized(code: str, message: str) -> Explanation:
+    if code == "PermissionDenied" or "lacks the required data action" in message:
+        return ("Signed in, but not allowed (401 PermissionDenied)",
+                f"The token is valid, but its principal has no data-plane role on this "
+                f"resource: {message}", f"Grant {ROLE_HINT}. Owner or Contributor is not "
+                "enough; new assignments take up to 5 minutes.")
+    if "Access token" in message or "audience" in message:
+        return ("Token rejected (401)", "The Entra ID token is missing, expired, from "
+                f"another tenant, or for another audience (it must be "
+                f"{COGNITIVE_SERVICES_RESOURCE}).", f"Request the scope "
+                f"{COGNITIVE_SERVICES_SCOPE}, and use a token provider so tokens renew "
+                "(describe_token() shows a token's audience and expiry).")
+    if "missing subscription key" in message:
+        return ("No key sent (401)", "The request carried no api-key header.",
+                f"Set {_E.AZURE_OPENAI_API_KEY} from the {PORTAL_KEYS} page.")
+    return ("Wrong API key (401)", "The key does not belong to this resource (or was "
+            "regenerated), or the endpoint is another resource's.", "Copy 'KEY 1' and "
+            f"'Endpoint' together from the same resource's {PORTAL_KEYS} page.")
+
+
+def _not_found(code: str, url: Any) -> Explanation:
+    path = f" ({url.path})" if url is not None and getattr(url, "path", None) else ""
+    if code == "DeploymentNotFound":
+        return ("Deployment not found (404)", "This resource has no deployment by that "
+                "name. Deployment names are chosen when deploying, they are not model "
+                "names.", f"Copy the name from the {PORTAL_DEPLOYMENTS}; a deployment "
+                "created in the last 5 minutes may not be ready yet.")
+    return (f"Nothing at that address (404){path}", "The URL does not exist: usually an "
+            "endpoint with an extra path (such as /openai, which the SDK adds itself) or "
+            "a missing/unsupported api-version.", "Use just https://<resource>.openai."
+            f"azure.com/ as the endpoint and a valid {_E.OPENAI_API_VERSION} "
+            f"({VERSIONS_DOC}).")
+
+
+def _bad_request(code: str, message: str) -> Explanation:
+    if code == "OperationNotSupported":
+        return ("Wrong API for this model (400 OperationNotSupported)", message,
+                "Chat models (gpt-35-turbo, gpt-4o...) need the chat API (AzureChatOpenAI,"
+                " client.chat.completions); completions models (gpt-35-turbo-instruct) "
+                "the completions API (AzureOpenAI, client.completions).")
+    if "API version not supported" in message:
+        return ("API version not supported (400)", message,
+                f"Set {_E.OPENAI_API_VERSION} to a supported version, e.g. "
+                f"{LATEST_GA_API_VERSION} ({VERSIONS_DOC}).")
+    if code == "content_filter":
+        return ("Blocked by the content filter (400)", "Azure's content filter flagged "
+                "the prompt.", "Rephrase the prompt; the exception's body['innererror'] "
+                "says which category fired.")
+    return (f"Bad request (400{', ' + code if code else ''})", message,
+            "Check the parameters named in the message.")
+
+
+def _connection(exc: BaseException, url: Any) -> Explanation:
     chain = " | ".join(str(e) for e in _causes(exc))
     host = getattr(url, "host", None) or "the endpoint's host"
     if any(isinstance(e, ConnectionRefusedError) for e in _causes(exc)) or "refused" in chain:
         return ("Connection refused", f"Nothing is listening at {host}"
                 f"{':' + str(url.port) if getattr(url, 'port', None) else ''}.",
                 "For the course mock: start it (ensure_mock() or `make lab`) and use the "
-                "endpoint it prints; otherwise check the port in AZURE_OPENAI_ENDPOINT.")
+                f"endpoint it prints; otherwise check the port in {_E.AZURE_OPENAI_ENDPOINT}.")
     if "Name or service not known" in chain or "getaddrinfo" in chain or "nodename" in chain \
             or "Temporary failure in name resolution" in chain or "gaierror" in chain:
         return ("Host name not found (DNS)", f"{host} does not resolve: a typo in the "
@@ -309,6 +320,6 @@ def _redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "********")
-    for shape in _SECRET_SHAPES:
+    for shape in SECRET_SHAPES.values():
         text = shape.sub("********", text)
     return text
