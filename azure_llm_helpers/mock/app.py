@@ -51,8 +51,6 @@ _SSE = (b"content-type", b"text/event-stream; charset=utf-8")
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 log = logging.getLogger("azure_llm_helpers.mock")
-# The versions the data plane serves (the name callers already import).
-SUPPORTED_API_VERSIONS = DATED_API_VERSIONS
 
 
 def _request_id() -> str:
@@ -192,7 +190,7 @@ class MockApp:
         version = _query(request.scope).get("api-version")
         if version is None:
             raise errors.resource_not_found()
-        if version not in SUPPORTED_API_VERSIONS:
+        if version not in DATED_API_VERSIONS:
             raise errors.api_version_not_supported()
         request.window = self.windows.get(name) if name else None
         check_access(request.header(b"api-key"), request.header(b"authorization"),
