@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
@@ -124,3 +125,13 @@ def test_every_package_data_pattern_ships_a_file():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     for pattern in config["package-data"]["azure_llm_helpers"]:
         assert any(p.is_file() for p in PACKAGE.glob(pattern)), f"{pattern} matches no file"
+
+
+def test_the_mock_without_its_extra_says_which_extra_to_install():
+    # uvicorn blocked as if `pip install azure-llm-helpers` had been run without [mock].
+    code = ("import sys; sys.modules['uvicorn'] = None\n"
+            "import azure_llm_helpers.mock")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "[mock]" in last and "'uvicorn'" in last, last

@@ -33,8 +33,26 @@ An invalid header value gets a 400 naming the bad key.  The header is the mock's
 Azure ignores it, so the same lesson code runs unchanged against a live resource.
 """
 
-from .config import Deployment, MockConfig, MockConfigError, load_config
-from .server import MockServer, RunningMock, ensure_mock
+from importlib.util import find_spec
+
+
+# The mock's server packages are an extra: say how to get them rather than fail deep inside.
+def _missing(name: str) -> bool:
+    try:
+        return find_spec(name) is None
+    except ValueError:  # blocked with sys.modules[name] = None
+        return True
+
+
+for _needed in ("starlette", "uvicorn", "jwt"):
+    if _missing(_needed):
+        raise ModuleNotFoundError(
+            f"azure_llm_helpers.mock needs the [mock] extra, and {_needed!r} is not installed: "
+            "run `pip install 'azure-llm-helpers[mock]'` (in the course folder: "
+            "`pip install -e '.[mock]'`).", name=_needed)
+
+from .config import Deployment, MockConfig, MockConfigError, load_config  # noqa: E402
+from .server import MockServer, RunningMock, ensure_mock  # noqa: E402
 
 __all__ = ["Deployment", "MockConfig", "MockConfigError", "MockServer", "RunningMock",
            "ensure_mock", "load_config"]
