@@ -1,0 +1,234 @@
+"""``POST /responses``: the response object a request gets, stored when ``store`` is on.
+
+``plan_responses(ctx, body, store)`` checks the deployment-dependent rules, continues the
+stored conversation, decides the output items (reasoning, function calls or a message),
+applies ``max_output_tokens`` and the content filter, and returns an ``Outcome`` whose
+``events`` (when streaming) replay the same response as typed SSE events.  Ids and
+timestamps derive from the request digest, so the same request gives the same body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from .. import answers, errors, filters
+from ..operations import Context, Outcome
+from ..tokenizer import count, truncate
+from . import checks as c
+from . import reasoning
+from .conversation import Turn, build_turn
+from .events import stream_events
+from .store import ResponseStore, StoredResponse
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_CACHE_MIN, _CACHE_STEP = 1024, 128  # prompt caching: prefixes of 1024+ tokens, 128 steps
+
+
+def _id(digest: str, kind: str) -> str:
+    """A 48-hex-digit id for one part of this response, stable for the same request."""
+    return hashlib.sha256(f"{digest}:{kind}".encode()).hexdigest()[:48]
+
+
+def _logprob(piece: str) -> float:
+    return -round((len(piece) % 7) * 0.0137 + 0.0001 * len(piece), 6)
+
+
+def _limits(ctx: Context, body: dict, turn: Turn) -> int:
+    """The output budget (reasoning + visible tokens); raises for impossible requests."""
+    dep = ctx.deployment
+    requested = body.get("max_output_tokens")
+    if requested is not None and dep.max_output_tokens and requested > dep.max_output_tokens:
+        raise c.invalid(f"Invalid 'max_output_tokens': integer above maximum value. Expected "
+                        f"a value <= {dep.max_output_tokens}, but got {requested} instead.",
+                        "max_output_tokens", "integer_above_max_value")
+    if turn.input_tokens > dep.context_window:
+        raise c.invalid("Your input exceeds the context window of this model. Please adjust "
+                        "your input and try again.", "input", "context_length_exceeded")
+    room = dep.context_window - turn.input_tokens
+    cap = min(dep.max_output_tokens or room, room)
+    return min(requested, cap) if requested is not None else cap
+
+
+def _tools_called(body: dict, turn: Turn) -> list[dict]:
+    """The function tools the "model" calls (none when it is answering tool outputs)."""
+    if turn.tool_outputs or not body.get("tools"):
+        return []
+    offered = [{"type": "function", "function": t} for t in body["tools"]]
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict):
+        choice = {"function": {"name": choice.get("name")}}
+    parallel = body.get("parallel_tool_calls", True) is not False
+    return answers.pick_tools(offered, choice, turn.prompt, parallel)
+
+
+def _answer_text(ctx: Context, body: dict, turn: Turn) -> str:
+    if turn.tool_outputs:
+        raw = "Based on the result I received: " + "; ".join(turn.tool_outputs)
+    else:
+        raw = answers.answer_for(ctx.config, turn.prompt)
+        earlier = [i for i in turn.items[:-1] if i.get("role") == "user"]
+        if earlier and raw == answers.fallback(turn.prompt):
+            # A continued conversation reads as one: the reply refers to where it began.
+            first = answers.topic_of(str(earlier[0].get("content")))
+            raw = f'Continuing from "{first}": {raw}'
+    fmt = (body.get("text") or {}).get("format") or {}
+    if fmt.get("type") == "json_schema":
+        return answers.json_answer({"type": "json_schema", "json_schema": fmt},
+                                   turn.prompt, raw)
+    if fmt.get("type") == "json_object":
+        if "json" not in turn.text.lower():
+            raise c.invalid("Response input messages must contain the word 'json' in some "
+                            "form to use 'text.format' of type 'json_object'.", "input")
+        return answers.json_answer(fmt, turn.prompt, raw)
+    return raw
+
+
+def _message(ctx: Context, body: dict, turn: Turn, budget: int, digest: str,
+             status: list[str]) -> tuple[dict, int, list[str]]:
+    """The assistant message item, its token count and its stream pieces."""
+    text = _answer_text(ctx, body, turn)
+    _, blocked = filters.completion_results(ctx.config.filters, turn.prompt, text)
+    tok = ctx.tok
+    if blocked:
+        pieces = tok.pieces(text)
+        text = "".join(pieces[: min(len(pieces) // 2, budget)])
+        status[:] = ["incomplete", "content_filter"]
+    else:
+        text, cut = truncate(tok, text, budget)
+        if cut:
+            status[:] = ["incomplete", "max_output_tokens"]
+    want_logprobs = "message.output_text.logprobs" in (body.get("include") or ())
+    pieces = tok.pieces(text) if (body.get("stream") or want_logprobs) else []
+    logprobs = [{"token": p, "logprob": _logprob(p), "bytes": list(p.encode()),
+                 "top_logprobs": []} for p in pieces] if want_logprobs else []
+    item = {"id": f"msg_{_id(digest, 'msg')}", "type": "message",
+            "status": "completed" if status[0] == "completed" else "incomplete",
+            "content": [{"type": "output_text", "annotations": [], "logprobs": logprobs,
+                         "text": text}], "role": "assistant"}
+    return item, count(tok, text), pieces
+
+
+def _output(ctx: Context, body: dict, turn: Turn, budget: int
+            ) -> tuple[list[dict], int, int, list[str], list[str]]:
+    """(items, visible tokens, reasoning tokens, [status, reason], stream pieces)."""
+    dep, digest = ctx.deployment, ctx.digest
+    status = ["completed", ""]
+    items: list[dict] = []
+    spent = 0
+    called = _tools_called(body, turn)
+    if reasoning.is_reasoning(dep):
+        effort = reasoning.effort_of(dep, body)
+        spent = min(reasoning.reasoning_tokens(effort, digest), budget)
+        wants = body.get("reasoning") or {}
+        summary = ([{"type": "summary_text", "text": reasoning.summary_text(
+            answers.topic_of(turn.prompt), bool(called))}]
+            if spent and (wants.get("summary") or wants.get("generate_summary")) else [])
+        item = {"id": f"rs_{_id(digest, 'rs')}", "type": "reasoning", "summary": summary}
+        if "reasoning.encrypted_content" in (body.get("include") or ()):
+            item["encrypted_content"] = reasoning.encrypted_content(digest, effort)
+        items.append(item)
+        budget -= spent
+        if budget <= 0:
+            return items, 0, spent, ["incomplete", "max_output_tokens"], []
+    if called:
+        for n, function in enumerate(called):
+            items.append({"id": f"fc_{_id(digest, f'fc{n}')}", "type": "function_call",
+                          "status": "completed",
+                          "arguments": answers.tool_arguments(function, turn.prompt),
+                          "call_id": f"call_{_id(digest, f'call{n}')[:24]}",
+                          "name": function["name"]})
+        used = count(ctx.tok, _dumps([(i["name"], i["arguments"]) for i in items[-len(
+            called):]]))
+        return items, used, spent, status, []
+    message, used, pieces = _message(ctx, body, turn, budget, digest, status)
+    items.append(message)
+    return items, used, spent, status, pieces
+
+
+def _usage(turn: Turn, visible: int, spent: int) -> dict:
+    cached = (turn.history_tokens // _CACHE_STEP * _CACHE_STEP
+              if turn.history_tokens >= _CACHE_MIN else 0)
+    return {"input_tokens": turn.input_tokens,
+            "input_tokens_details": {"cached_tokens": cached, "cache_write_tokens": 0},
+            "output_tokens": visible + spent,
+            "output_tokens_details": {"reasoning_tokens": spent},
+            "total_tokens": turn.input_tokens + visible + spent}
+
+
+def _response(ctx: Context, body: dict, output: list[dict], status: list[str],
+              usage: dict) -> dict:
+    dep = ctx.deployment
+    created = answers.created_from(ctx.digest)
+    wants = body.get("reasoning") or {}
+    return {
+        "id": f"resp_{_id(ctx.digest, 'resp')}", "object": "response", "created_at": created,
+        "status": status[0], "background": bool(body.get("background")),
+        "completed_at": created + 1 if status[0] == "completed" else None,
+        "error": None,
+        "incomplete_details": {"reason": status[1]} if status[0] == "incomplete" else None,
+        "instructions": body.get("instructions"),
+        "max_output_tokens": body.get("max_output_tokens"),
+        "max_tool_calls": body.get("max_tool_calls"), "model": dep.response_model,
+        "output": output, "parallel_tool_calls": body.get("parallel_tool_calls", True)
+        is not False, "previous_response_id": body.get("previous_response_id"),
+        "prompt_cache_key": body.get("prompt_cache_key"),
+        "reasoning": {"effort": reasoning.effort_of(dep, body)
+                      if reasoning.is_reasoning(dep) else None,
+                      "summary": wants.get("summary") or wants.get("generate_summary")},
+        "safety_identifier": body.get("safety_identifier"), "service_tier": "default",
+        "store": body.get("store", True) is not False,
+        "temperature": body.get("temperature", 1.0), "text": {
+            "format": (body.get("text") or {}).get("format") or {"type": "text"},
+            "verbosity": (body.get("text") or {}).get("verbosity") or "medium"},
+        "tool_choice": body.get("tool_choice") or "auto", "tools": [
+            {"type": "function", "description": t.get("description"), "name": t["name"],
+             "parameters": t.get("parameters"), "strict": t.get("strict", True)}
+            for t in body.get("tools") or ()],
+        "top_logprobs": body.get("top_logprobs", 0), "top_p": body.get("top_p", 1.0),
+        "truncation": body.get("truncation") or "disabled", "usage": usage,
+        "user": body.get("user"), "metadata": body.get("metadata") or {},
+    }
+
+
+def plan_responses(ctx: Context, body: dict, store: ResponseStore) -> Outcome:
+    """The Outcome of a checked ``POST /responses`` body; raises ``AzureError``."""
+    reasoning.check_parameters(ctx.deployment, body)
+    turn = build_turn(ctx, body, store)
+    budget = _limits(ctx, body, turn)
+    results, blocked = filters.prompt_results(ctx.config.filters, turn.text)
+    if blocked:
+        raise errors.content_filtered(results)
+    output, visible, spent, status, pieces = _output(ctx, body, turn, budget)
+    usage = _usage(turn, visible, spent)
+    payload = _response(ctx, body, output, status, usage)
+    if payload["store"]:
+        conversation = (*turn.items, *output)
+        size = len(turn.text) + sum(len(str(i.get("content") or i.get("arguments") or ""))
+                                    for i in output) + 1024
+        store.put(payload["id"], StoredResponse(payload, conversation,
+                                                usage["total_tokens"], size))
+    outcome = Outcome(payload, usage["output_tokens"], usage["total_tokens"])
+    if body.get("stream"):
+        outcome.events = lambda: stream_events(payload, pieces)
+    return outcome
+
+
+def retrieve(store: ResponseStore, response_id: str) -> dict:
+    """``GET /responses/{id}``: the stored body, or the 404 the service sends."""
+    stored = store.get(response_id)
+    if stored is None:
+        raise _not_found(response_id)
+    return stored.body
+
+
+def delete(store: ResponseStore, response_id: str) -> dict:
+    """``DELETE /responses/{id}``: the deletion receipt, or the 404."""
+    if not store.delete(response_id):
+        raise _not_found(response_id)
+    return {"id": response_id, "object": "response", "deleted": True}
+
+
+def _not_found(response_id: str) -> Exception:
+    shown = response_id if len(response_id) <= 64 else response_id[:64] + "..."
+    return errors.invalid_request(f"Response with id '{shown}' not found.", None, None, 404)

@@ -1,0 +1,85 @@
+"""Reasoning deployments (``kind = "reasoning"`` in the config): which parameters they take,
+how many reasoning tokens they spend, and the summary they show when asked.
+
+A deployment is a reasoning one exactly when its config says ``kind = "reasoning"``
+(e.g. model gpt-5-mini); every other kind that serves Responses is a plain chat model.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from ..config import Deployment
+from . import checks as c
+
+REASONING_KIND = "reasoning"
+#: Sampling parameters reasoning models refuse (they answer 400 "Unsupported parameter").
+REFUSED_BY_REASONING = ("temperature", "top_p", "top_logprobs")
+# Reasoning tokens spent per effort (before a per-request jitter): a plausible scale that
+# keeps small max_output_tokens budgets able to run out during reasoning, as they do.
+_EFFORT_TOKENS = {"none": 0, "minimal": 12, "low": 64, "medium": 192, "high": 512,
+                  "xhigh": 1024}
+
+
+def is_reasoning(deployment: Deployment) -> bool:
+    return deployment.kind == REASONING_KIND
+
+
+def efforts_for(model: str) -> tuple[str, ...]:
+    """The ``reasoning.effort`` values a model accepts (Microsoft Learn, reasoning models)."""
+    if model.startswith(("gpt-5.1", "gpt-5.2", "gpt-5.3", "gpt-5.4", "gpt-5.5")):
+        return ("none", "low", "medium", "high")
+    if model.startswith("gpt-5"):
+        return ("minimal", "low", "medium", "high")
+    return ("low", "medium", "high")  # o1, o3, o3-mini, o4-mini
+
+
+def check_parameters(deployment: Deployment, body: dict) -> None:
+    """Raise the 400 a model sends for parameters its family does not take."""
+    reasoning = body.get("reasoning") or {}
+    include = body.get("include") or ()
+    if not is_reasoning(deployment):
+        for key in ("effort", "summary", "generate_summary"):
+            if reasoning.get(key) is not None:
+                raise c.invalid(f"Unsupported parameter: 'reasoning.{key}' is not supported "
+                                "with this model.", f"reasoning.{key}", "unsupported_parameter")
+        if "reasoning.encrypted_content" in include:
+            raise c.invalid("Encrypted content is not supported with this model.", "include",
+                            "unsupported_parameter")
+        return
+    for key in REFUSED_BY_REASONING:
+        if body.get(key) is not None:
+            raise c.invalid(f"Unsupported parameter: '{key}' is not supported with this "
+                            "model.", key, "unsupported_parameter")
+    effort = reasoning.get("effort")
+    allowed = efforts_for(deployment.model)
+    if effort is not None and effort not in allowed:
+        options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f", and '{allowed[-1]}'"
+        raise c.invalid(f"Unsupported value: 'reasoning.effort' does not support '{effort}' "
+                        f"with this model. Supported values are: {options}.",
+                        "reasoning.effort", "unsupported_value")
+
+
+def effort_of(deployment: Deployment, body: dict) -> str:
+    effort = (body.get("reasoning") or {}).get("effort")
+    return effort or "medium"
+
+
+def reasoning_tokens(effort: str, digest: str) -> int:
+    base = _EFFORT_TOKENS[effort]
+    return base + int(digest[40:42], 16) % 32 if base else 0
+
+
+def summary_text(topic: str, calls_tool: bool) -> str:
+    """The reasoning summary a model shows with ``reasoning.summary`` set."""
+    step = ("The request names a function I can call, so I'll call it with arguments taken "
+            "from the request." if calls_tool else
+            "I'll answer directly and keep it short and concrete.")
+    return f"**Working out the answer**\n\nThe user asks: \"{topic}\". {step}"
+
+
+def encrypted_content(digest: str, effort: str) -> str:
+    """An opaque blob standing for the reasoning state (what ``include`` asks for)."""
+    raw = hashlib.sha512(f"{digest}:{effort}".encode()).digest() * 3
+    return "gAAAAA" + base64.urlsafe_b64encode(raw).decode()
