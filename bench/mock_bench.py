@@ -82,6 +82,10 @@ def request_bytes(server: Server, kind: str, stream: bool, i: int = 0) -> bytes:
         path = "/openai/deployments/chat/chat/completions?api-version=2024-10-21"
         body = {"messages": [{"role": "user", "content": f"Tell me a joke ({i % 7})"}],
                 "max_tokens": 14}
+    elif kind == "responses":  # the v1 route; 16 is the smallest max_output_tokens allowed
+        path = "/openai/v1/responses"
+        body = {"model": "chat", "input": f"Tell me a joke ({i % 7})",
+                "max_output_tokens": 16}
     else:
         path = "/openai/deployments/instruct/completions?api-version=2024-10-21"
         body = {"prompt": f"Tell me a joke ({i % 7})", "max_tokens": 14}
@@ -118,7 +122,8 @@ async def client(server: Server, kind: str, stream: bool, deadline: float, count
         writer.write(request_bytes(server, kind, stream, i))
         status, body = await read_response(reader)
         latencies.append(time.perf_counter() - started)
-        if status != 200 or (stream and not body.endswith(b"data: [DONE]\n\n")):
+        end = b"}\n\n" if kind == "responses" else b"data: [DONE]\n\n"
+        if status != 200 or (stream and not body.endswith(end)):
             errors.append(status)
         i += 1
     writer.close()
@@ -170,7 +175,7 @@ def main() -> None:
     for label, limits in (("off", NO_LIMITS), ("on", LIMITS)):
         server = Server(limits)
         asyncio.run(run_load(server, "chat", False, 4, 0.5))  # warm-up (loads the tokenizer)
-        for kind in ("chat", "completions"):
+        for kind in ("chat", "completions", "responses"):
             for stream in (False, True):
                 for concurrency in (1, 16):
                     result = asyncio.run(run_load(server, kind, stream, concurrency,

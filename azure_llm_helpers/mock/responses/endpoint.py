@@ -1,0 +1,63 @@
+"""The Responses routes on the data plane, mixed into ``MockApp`` (app.py).
+
+Checks run in Azure's order: route and api-version, access, body, deployment (named by the
+body's ``model``), operation, faults, plan, rate limit.  Refusals raise ``AzureError``,
+which ``MockApp`` renders; the body, faults and answering are ``MockApp``'s own steps.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from .. import errors
+from ..access import check_v1_access
+from ..answers import request_digest
+from ..operations import Context
+from ..tokenizer import get_tokenizer
+from . import planner, routes
+from .store import ResponseStore
+
+if TYPE_CHECKING:
+    from ..app import DataPlaneRequest
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: Deployment kinds that serve the Responses API (chat models and reasoning models).
+SERVING_KINDS = ("chat", "reasoning")
+
+
+class ResponsesEndpoint:
+    """``POST /responses``, ``GET``/``DELETE /responses/{id}`` (v1 and dated routes)."""
+
+    responses_store: ResponseStore
+
+    async def _responses(self: Any, request: DataPlaneRequest, receive: Any, send: Any,
+                         query: dict[str, str]) -> None:
+        scope = request.scope
+        route = routes.match(scope["method"], scope["path"], query)
+        check_v1_access(request.header(b"api-key"), request.header(b"authorization"),
+                        self.config.api_key, self.identity, route.operation)
+        if route.response_id is not None:
+            act = planner.retrieve if route.action == "retrieve" else planner.delete
+            payload = act(self.responses_store, route.response_id)
+            await self._send_json(request, send, 200, _dumps(payload).encode(),
+                                  self._headers(request))
+            return
+        body = await self._read_json(request, receive, "responses")
+        name = body["model"]
+        deployment = self.config.deployments.get(name)
+        if deployment is None:
+            raise errors.deployment_not_found()
+        request.deployment, request.window = name, self.windows.get(name)
+        if deployment.kind not in SERVING_KINDS:
+            raise errors.operation_not_supported("responses", deployment.model)
+        spec = await self._inject_faults(request, receive, deployment, "responses",
+                                         route.version)
+        # Canonical form, as for the other operations: a stream shares its twin's ids.
+        canonical = json.dumps({k: v for k, v in body.items()
+                                if k not in ("stream", "stream_options")},
+                               sort_keys=True).encode()
+        ctx = Context(self.config, deployment, get_tokenizer(self.config.tokenizer),
+                      request_digest(canonical, deployment.name))
+        outcome = planner.plan_responses(ctx, body, self.responses_store)
+        await self._answer(request, send, outcome, spec, "responses", route.version)
