@@ -205,7 +205,7 @@ def _sampling(body: dict) -> None:
                             "enabled.", "stream_options")
 
 
-def check_request(body: object) -> dict:
+def check_request(body: object) -> None:
     """The body, checked; raises ``AzureError`` (400) naming the first bad field."""
     if not isinstance(body, dict):
         raise c.invalid(f"Invalid type for 'body': expected an object, but got {c.got(body)} "
@@ -232,4 +232,3 @@ def check_request(body: object) -> dict:
         _text(body["text"])
     _tools(body)
     _sampling(body)
-    return body
