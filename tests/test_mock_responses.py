@@ -306,3 +306,14 @@ def test_reasoning_deployment_summaries_and_parameters():
                                     reasoning={"effort": "none"})
         with pytest.raises(openai.BadRequestError, match="'reasoning.effort' is not supported"):
             client.responses.create(model=CHAT, input="x", reasoning={"effort": "low"})
+
+
+def test_injected_faults_and_retries_apply_to_responses(client):
+    header = {"x-mock-fault": "status=429; fail_first=2; retry_after_ms=50"}
+    retrying = client.with_options(max_retries=2)
+    raw = retrying.responses.with_raw_response.create(model=CHAT, input="hi",
+                                                      extra_headers=header)
+    assert raw.retries_taken == 2 and raw.parse().status == "completed"
+    with pytest.raises(openai.InternalServerError):
+        client.responses.create(model=CHAT, input="hi",
+                                extra_headers={"x-mock-fault": "status=500; fail_first=1"})
