@@ -59,5 +59,5 @@ class ResponsesEndpoint:
                                sort_keys=True).encode()
         ctx = Context(self.config, deployment, get_tokenizer(self.config.tokenizer),
                       request_digest(canonical, deployment.name))
-        outcome = planner.plan_responses(ctx, body, self.responses_store)
+        outcome = planner.plan_responses(ctx, body, self.responses_store, len(canonical))
         await self._answer(request, send, outcome, spec, "responses", route.version)

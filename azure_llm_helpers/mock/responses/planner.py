@@ -191,8 +191,11 @@ def _response(ctx: Context, body: dict, output: list[dict], status: list[str],
     }
 
 
-def plan_responses(ctx: Context, body: dict, store: ResponseStore) -> Outcome:
-    """The Outcome of a checked ``POST /responses`` body; raises ``AzureError``."""
+def plan_responses(ctx: Context, body: dict, store: ResponseStore,
+                   request_size: int | None = None) -> Outcome:
+    """The Outcome of a checked ``POST /responses`` body; raises ``AzureError``.
+
+    ``request_size`` (characters of the body, if the caller knows it) bounds the store."""
     reasoning.check_parameters(ctx.deployment, body)
     turn = build_turn(ctx, body, store)
     budget = _limits(ctx, body, turn)
@@ -204,8 +207,10 @@ def plan_responses(ctx: Context, body: dict, store: ResponseStore) -> Outcome:
     payload = _response(ctx, body, output, status, usage)
     if payload["store"]:
         conversation = (*turn.items, *output)
-        size = len(turn.text) + sum(len(str(i.get("content") or i.get("arguments") or ""))
-                                    for i in output) + 1024
+        if request_size is None:
+            request_size = len(_dumps(body))
+        size = request_size + sum(len(str(i.get("content") or i.get("arguments") or ""))
+                                  for i in output)
         store.put(payload["id"], StoredResponse(payload, conversation,
                                                 usage["total_tokens"], size))
     outcome = Outcome(payload, usage["output_tokens"], usage["total_tokens"])
