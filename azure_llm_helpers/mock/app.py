@@ -34,6 +34,7 @@ from .identity import IDENTITY_ROUTES, IdentityRequest, IdentityState
 from .identity.routes import Handler
 from .operations import PLANNERS, Context, Outcome
 from .ratelimit import SlidingWindow
+from .responses import ResponsesEndpoint, ResponseStore, is_responses_path
 from .tokenizer import get_tokenizer
 
 _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",
@@ -76,7 +77,7 @@ class DataPlaneRequest:
         return None
 
 
-class MockApp:
+class MockApp(ResponsesEndpoint):
     """The ASGI application for one ``MockConfig``."""
 
     def __init__(self, config: MockConfig) -> None:
@@ -85,6 +86,7 @@ class MockApp:
         self.windows = {name: SlidingWindow(d.requests_per_minute, d.tokens_per_minute)
                         for name, d in config.deployments.items()}
         self.faults = faults.FaultState()
+        self.responses_store = ResponseStore()  # stored responses (responses/store.py)
         self._region = config.region.encode()
         self._closing: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -163,6 +165,9 @@ class MockApp:
 
     async def _data_plane(self, request: DataPlaneRequest, receive: Receive,
                           send: Send) -> None:
+        if is_responses_path(request.scope["path"]):
+            await self._responses(request, receive, send, _query(request.scope))
+            return
         operation, deployment, version = self._resolve(request)
         if deployment is None:  # GET /openai/models
             await self._send_json(request, send, 200, json.dumps(self._models()).encode(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .errors import invalid_request
+from .responses.request import check_request
 
 _TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a decimal", str: "a string",
                list: "an array", dict: "an object", type(None): "null"}
@@ -248,6 +249,7 @@ def _embeddings(body: dict) -> None:
 
 _CHECKS: dict[str, Callable[[dict], None]] = {
     "completions": _completions, "chat": _chat, "embeddings": _embeddings,
+    "responses": check_request,
 }
 
 

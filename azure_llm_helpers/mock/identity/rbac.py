@@ -26,6 +26,11 @@ DATA_ACTIONS: dict[str, tuple[str, str]] = {
     "embeddings": (f"{OPENAI_DATA_ACTIONS}/deployments/embeddings/action",
                    "POST /openai/deployments/{deployment-id}/embeddings"),
     "models": (f"{OPENAI_DATA_ACTIONS}/models/read", "GET /openai/models"),
+    "responses": (f"{OPENAI_DATA_ACTIONS}/responses/write", "POST /openai/v1/responses"),
+    "responses.read": (f"{OPENAI_DATA_ACTIONS}/responses/read",
+                       "GET /openai/v1/responses/{response_id}"),
+    "responses.delete": (f"{OPENAI_DATA_ACTIONS}/responses/delete",
+                         "DELETE /openai/v1/responses/{response_id}"),
 }
 _AUDIENCES = [COGNITIVE_SERVICES_RESOURCE, COGNITIVE_SERVICES_RESOURCE + "/"]
 

@@ -31,6 +31,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         f"{OPENAI_DATA_ACTIONS}/engines/search/action",
         f"{OPENAI_DATA_ACTIONS}/engines/generate/action",
         f"{OPENAI_DATA_ACTIONS}/images/generations/action",
+        f"{OPENAI_DATA_ACTIONS}/responses/*",
     ),
     "Cognitive Services OpenAI Contributor": (f"{OPENAI_DATA_ACTIONS}/*",),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..operations import Context
+from ..outcome import Context
 from ..tokenizer import count
 from . import checks as c
 from .store import ResponseStore

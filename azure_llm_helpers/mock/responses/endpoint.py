@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors
 from ..access import check_v1_access
 from ..answers import request_digest
-from ..operations import Context
+from ..outcome import Context
 from ..tokenizer import get_tokenizer
 from . import planner, routes
 from .store import ResponseStore

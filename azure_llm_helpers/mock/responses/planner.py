@@ -13,7 +13,7 @@ import hashlib
 import json
 
 from .. import answers, errors, filters
-from ..operations import Context, Outcome
+from ..outcome import Context, Outcome
 from ..tokenizer import count, truncate
 from . import checks as c
 from . import reasoning
