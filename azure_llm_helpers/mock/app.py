@@ -34,7 +34,9 @@ from .identity import IDENTITY_ROUTES, IdentityRequest, IdentityState
 from .identity.routes import Handler
 from .operations import PLANNERS, Context, Outcome
 from .ratelimit import SlidingWindow
-from .responses import ResponsesEndpoint, ResponseStore, is_responses_path
+from .responses.endpoint import ResponsesEndpoint
+from .responses.routes import is_responses_path
+from .responses.store import ResponseStore
 from .tokenizer import get_tokenizer
 
 _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",

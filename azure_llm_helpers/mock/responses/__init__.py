@@ -1,11 +1,9 @@
-"""The Responses API (``/openai/v1/responses`` and the dated ``/openai/responses``):
-request checks, the planner, typed stream events and the bounded response store."""
+"""The Responses API (``/openai/v1/responses`` and the dated ``/openai/responses``).
 
-from .endpoint import ResponsesEndpoint
-from .planner import delete, plan_responses, retrieve
-from .request import check_request
-from .routes import is_responses_path
-from .store import MAX_STORED_CHARS, MAX_STORED_RESPONSES, ResponseStore
-
-__all__ = ["MAX_STORED_CHARS", "MAX_STORED_RESPONSES", "ResponseStore", "ResponsesEndpoint",
-           "check_request", "delete", "is_responses_path", "plan_responses", "retrieve"]
+Modules: ``routes`` (which route, which api-version), ``endpoint`` (the handler mixed into
+``MockApp``), ``request`` (body checks), ``conversation`` (``previous_response_id`` and
+input items), ``planner`` (the response object), ``events`` (typed SSE events),
+``reasoning`` (reasoning deployments), ``schema`` (strict JSON schemas), ``store`` (the
+bounded in-memory store).  Nothing is imported here, so the mock starts as fast as before:
+the planner loads with the first Responses request.
+"""

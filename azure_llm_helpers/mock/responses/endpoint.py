@@ -15,7 +15,7 @@ from ..access import check_v1_access
 from ..answers import request_digest
 from ..outcome import Context
 from ..tokenizer import get_tokenizer
-from . import planner, routes
+from . import routes
 from .store import ResponseStore
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ class ResponsesEndpoint:
 
     async def _responses(self: Any, request: DataPlaneRequest, receive: Any, send: Any,
                          query: dict[str, str]) -> None:
+        from . import planner  # loaded on first use: the mock's start-up stays as fast
+
         scope = request.scope
         route = routes.match(scope["method"], scope["path"], query)
         check_v1_access(request.header(b"api-key"), request.header(b"authorization"),
