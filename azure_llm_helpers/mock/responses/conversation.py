@@ -101,8 +101,25 @@ def _check_calls(history: tuple[dict, ...], previous_output: list[dict],
                             "input", None)
 
 
+def _single_turn(ctx: Context, body: dict, prompt: str) -> Turn:
+    """The common case, cheaply: one user string, no stored conversation."""
+    tok = ctx.tok
+    tokens = _PER_MESSAGE + count(tok, prompt) + 3
+    instructions = body.get("instructions")
+    if instructions:
+        tokens += _PER_MESSAGE + count(tok, instructions)
+    if body.get("tools"):
+        tokens += count(tok, _dumps(body["tools"]))
+    items = [{"type": "message", "role": "user", "content": prompt}]
+    text = f"{instructions}\n{prompt}" if instructions else prompt
+    return Turn(items, items, prompt, [], 0, tokens, text)
+
+
 def build_turn(ctx: Context, body: dict, store: ResponseStore) -> Turn:
     """The conversation this request continues, checked; raises ``AzureError``."""
+    data = body.get("input")
+    if isinstance(data, str) and body.get("previous_response_id") is None:
+        return _single_turn(ctx, body, data)
     history: tuple[dict, ...] = ()
     history_tokens = 0
     previous_output: list[dict] = []
@@ -114,7 +131,7 @@ def build_turn(ctx: Context, body: dict, store: ResponseStore) -> Turn:
                             "previous_response_id", "previous_response_not_found")
         history, history_tokens = stored.conversation, stored.tokens
         previous_output = stored.body["output"]
-    new_items = _resolve(_normalize(body.get("input")), store)
+    new_items = _resolve(_normalize(data), store)
     _check_calls(history, previous_output, new_items)
     tok = ctx.tok
     tokens = history_tokens + sum(_item_tokens(tok, i) for i in new_items) + 3

@@ -8,6 +8,7 @@ which ``MockApp`` renders; the body, faults and answering are ``MockApp``'s own 
 from __future__ import annotations
 
 import json
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import errors
@@ -26,6 +27,19 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 SERVING_KINDS = ("chat", "reasoning")
 
 
+def _planner() -> ModuleType:
+    """The planner, imported on first use so the mock's start-up stays as fast."""
+    global _PLANNER
+    if _PLANNER is None:
+        from . import planner
+
+        _PLANNER = planner
+    return _PLANNER
+
+
+_PLANNER: ModuleType | None = None
+
+
 class ResponsesEndpoint:
     """``POST /responses``, ``GET``/``DELETE /responses/{id}`` (v1 and dated routes)."""
 
@@ -33,8 +47,7 @@ class ResponsesEndpoint:
 
     async def _responses(self: Any, request: DataPlaneRequest, receive: Any, send: Any,
                          query: dict[str, str]) -> None:
-        from . import planner  # loaded on first use: the mock's start-up stays as fast
-
+        planner = _planner()
         scope = request.scope
         route = routes.match(scope["method"], scope["path"], query)
         check_v1_access(request.header(b"api-key"), request.header(b"authorization"),

@@ -14,7 +14,7 @@ import json
 
 from .. import answers, errors, filters
 from ..outcome import Context, Outcome
-from ..tokenizer import count, truncate
+from ..tokenizer import Tokenizer, count
 from . import checks as c
 from . import reasoning
 from .conversation import Turn, build_turn
@@ -62,6 +62,21 @@ def _tools_called(body: dict, turn: Turn) -> list[dict]:
     return answers.pick_tools(offered, choice, turn.prompt, parallel)
 
 
+def _fit(tok: Tokenizer, text: str, budget: int) -> tuple[str, int, list[str] | None]:
+    """``text`` cut to ``budget`` tokens: (text, its token count, its pieces if it was cut).
+
+    One tokenizer pass when nothing is cut, three when it is (tokenizer.truncate's way,
+    keeping the pieces for the stream)."""
+    used = count(tok, text)
+    if used <= budget:
+        return text, used, None
+    pieces = tok.pieces(text)[:budget]
+    # Re-encoding a prefix can merge differently at the cut; never exceed the budget.
+    while pieces and (used := count(tok, "".join(pieces))) > budget:
+        pieces.pop()
+    return "".join(pieces), used if pieces else 0, pieces
+
+
 def _answer_text(ctx: Context, body: dict, turn: Turn) -> str:
     if turn.tool_outputs:
         raw = "Based on the result I received: " + "; ".join(turn.tool_outputs)
@@ -90,23 +105,26 @@ def _message(ctx: Context, body: dict, turn: Turn, budget: int, digest: str,
     text = _answer_text(ctx, body, turn)
     _, blocked = filters.completion_results(ctx.config.filters, turn.prompt, text)
     tok = ctx.tok
+    want_logprobs = "message.output_text.logprobs" in (body.get("include") or ())
+    pieces: list[str] | None = None
     if blocked:
-        pieces = tok.pieces(text)
-        text = "".join(pieces[: min(len(pieces) // 2, budget)])
+        cut_at = tok.pieces(text)
+        text = "".join(cut_at[: min(len(cut_at) // 2, budget)])
+        used = count(tok, text)
         status[:] = ["incomplete", "content_filter"]
     else:
-        text, cut = truncate(tok, text, budget)
-        if cut:
+        text, used, pieces = _fit(tok, text, budget)
+        if pieces is not None:
             status[:] = ["incomplete", "max_output_tokens"]
-    want_logprobs = "message.output_text.logprobs" in (body.get("include") or ())
-    pieces = tok.pieces(text) if (body.get("stream") or want_logprobs) else []
+    if pieces is None:
+        pieces = tok.pieces(text) if (body.get("stream") or want_logprobs) else []
     logprobs = [{"token": p, "logprob": _logprob(p), "bytes": list(p.encode()),
                  "top_logprobs": []} for p in pieces] if want_logprobs else []
     item = {"id": f"msg_{_id(digest, 'msg')}", "type": "message",
             "status": "completed" if status[0] == "completed" else "incomplete",
             "content": [{"type": "output_text", "annotations": [], "logprobs": logprobs,
                          "text": text}], "role": "assistant"}
-    return item, count(tok, text), pieces
+    return item, used, pieces
 
 
 def _output(ctx: Context, body: dict, turn: Turn, budget: int
@@ -156,39 +174,43 @@ def _usage(turn: Turn, visible: int, spent: int) -> dict:
             "total_tokens": turn.input_tokens + visible + spent}
 
 
+# Request settings a response echoes, with what the service reports when they are unset.
+_ECHOED = (("background", False), ("instructions", None), ("max_output_tokens", None),
+           ("max_tool_calls", None), ("parallel_tool_calls", True),
+           ("previous_response_id", None), ("prompt_cache_key", None),
+           ("safety_identifier", None), ("store", True), ("temperature", 1.0),
+           ("tool_choice", "auto"), ("top_logprobs", 0), ("top_p", 1.0),
+           ("truncation", "disabled"), ("user", None), ("metadata", {}))
+_TEXT = {"format": {"type": "text"}, "verbosity": "medium"}
+
+
 def _response(ctx: Context, body: dict, output: list[dict], status: list[str],
               usage: dict) -> dict:
     dep = ctx.deployment
     created = answers.created_from(ctx.digest)
-    wants = body.get("reasoning") or {}
-    return {
-        "id": f"resp_{_id(ctx.digest, 'resp')}", "object": "response", "created_at": created,
-        "status": status[0], "background": bool(body.get("background")),
-        "completed_at": created + 1 if status[0] == "completed" else None,
-        "error": None,
-        "incomplete_details": {"reason": status[1]} if status[0] == "incomplete" else None,
-        "instructions": body.get("instructions"),
-        "max_output_tokens": body.get("max_output_tokens"),
-        "max_tool_calls": body.get("max_tool_calls"), "model": dep.response_model,
-        "output": output, "parallel_tool_calls": body.get("parallel_tool_calls", True)
-        is not False, "previous_response_id": body.get("previous_response_id"),
-        "prompt_cache_key": body.get("prompt_cache_key"),
-        "reasoning": {"effort": reasoning.effort_of(dep, body)
-                      if reasoning.is_reasoning(dep) else None,
-                      "summary": wants.get("summary") or wants.get("generate_summary")},
-        "safety_identifier": body.get("safety_identifier"), "service_tier": "default",
-        "store": body.get("store", True) is not False,
-        "temperature": body.get("temperature", 1.0), "text": {
-            "format": (body.get("text") or {}).get("format") or {"type": "text"},
-            "verbosity": (body.get("text") or {}).get("verbosity") or "medium"},
-        "tool_choice": body.get("tool_choice") or "auto", "tools": [
-            {"type": "function", "description": t.get("description"), "name": t["name"],
-             "parameters": t.get("parameters"), "strict": t.get("strict", True)}
-            for t in body.get("tools") or ()],
-        "top_logprobs": body.get("top_logprobs", 0), "top_p": body.get("top_p", 1.0),
-        "truncation": body.get("truncation") or "disabled", "usage": usage,
-        "user": body.get("user"), "metadata": body.get("metadata") or {},
-    }
+    payload = {"id": f"resp_{_id(ctx.digest, 'resp')}", "object": "response",
+               "created_at": created, "status": status[0],
+               "completed_at": created + 1 if status[0] == "completed" else None,
+               "error": None, "incomplete_details": {"reason": status[1]}
+               if status[0] == "incomplete" else None, "model": dep.response_model,
+               "output": output, "usage": usage, "service_tier": "default"}
+    get = body.get
+    for key, default in _ECHOED:
+        value = get(key)
+        payload[key] = default if value is None else value
+    wants = get("reasoning") or {}
+    payload["reasoning"] = {
+        "effort": reasoning.effort_of(dep, body) if reasoning.is_reasoning(dep) else None,
+        "summary": wants.get("summary") or wants.get("generate_summary")}
+    text = get("text")
+    payload["text"] = _TEXT if not text else {
+        "format": text.get("format") or _TEXT["format"],
+        "verbosity": text.get("verbosity") or "medium"}
+    payload["tools"] = [
+        {"type": "function", "description": t.get("description"), "name": t["name"],
+         "parameters": t.get("parameters"), "strict": t.get("strict", True)}
+        for t in get("tools") or ()]
+    return payload
 
 
 def plan_responses(ctx: Context, body: dict, store: ResponseStore,
@@ -209,8 +231,7 @@ def plan_responses(ctx: Context, body: dict, store: ResponseStore,
         conversation = (*turn.items, *output)
         if request_size is None:
             request_size = len(_dumps(body))
-        size = request_size + sum(len(str(i.get("content") or i.get("arguments") or ""))
-                                  for i in output)
+        size = request_size + visible * 4  # the output, at about 4 characters a token
         store.put(payload["id"], StoredResponse(payload, conversation,
                                                 usage["total_tokens"], size))
     outcome = Outcome(payload, usage["output_tokens"], usage["total_tokens"])

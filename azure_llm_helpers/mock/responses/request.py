@@ -172,10 +172,12 @@ def _metadata(metadata: object) -> None:
         c.string(f"metadata.{key}", value, 512)
 
 
+_RANGES = (("temperature", 0, 2, False), ("top_p", 0, 1, False),
+           ("top_logprobs", 0, 20, True), ("max_tool_calls", 1, 2**31 - 1, True))
+
+
 def _sampling(body: dict) -> None:
-    for key, (lo, hi, integer) in {"temperature": (0, 2, False), "top_p": (0, 1, False),
-                                   "top_logprobs": (0, 20, True),
-                                   "max_tool_calls": (1, 2**31 - 1, True)}.items():
+    for key, lo, hi, integer in _RANGES:
         if body.get(key) is not None:
             c.number(key, body[key], lo, hi, integer)
     if body.get("max_output_tokens") is not None:
