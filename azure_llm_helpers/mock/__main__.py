@@ -1,5 +1,10 @@
 """Command line: ``python -m azure_llm_helpers.mock [--host H] [--port N|0] [--config FILE]``.
 
+Record a real resource once, then replay it offline::
+
+    python -m azure_llm_helpers.mock --record DIR --upstream https://<resource>.openai.azure.com
+    python -m azure_llm_helpers.mock --replay DIR [--fallback generate] [--replay-timing recorded]
+
 Once the server accepts connections it prints ``export NAME=VALUE`` lines on stdout
 (so ``eval "$(python -m azure_llm_helpers.mock ... &)"``-style scripts can read them),
 then a ``# to use the az shim: export PATH=...`` comment (the offline ``az`` is opt-in),
@@ -29,14 +34,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
     parser.add_argument("--config", metavar="FILE", help="TOML file of deployments and answers")
+    recording = parser.add_argument_group("record and replay")
+    recording.add_argument("--record", metavar="DIR",
+                           help="forward every data-plane request to --upstream and record it "
+                                "(redacted) in DIR, one JSON file per interaction")
+    recording.add_argument("--upstream", metavar="URL",
+                           help="the resource to record: https://<resource>.openai.azure.com")
+    recording.add_argument("--replay", metavar="DIR", help="answer from the recording in DIR")
+    recording.add_argument("--fallback", choices=["generate"],
+                           help="with --replay: the mock answers what the recording lacks")
+    recording.add_argument("--replay-timing", choices=["none", "recorded"], default="none",
+                           help="replay streams at once (none, default) or at recorded pace")
+    recording.add_argument("--replay-ignore", metavar="FIELDS", default="user,metadata",
+                           help="comma-separated body fields that do not count when matching "
+                                "(default: user,metadata; '' to match every field)")
     args = parser.parse_args(argv)
     single_malloc_arena()
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     log = logging.getLogger("azure_llm_helpers.mock")
     try:
-        server = MockServer(host=args.host, port=args.port, config_file=args.config)
-    except (MockConfigError, OSError) as exc:
+        server = MockServer(
+            host=args.host, port=args.port, config_file=args.config, record=args.record,
+            upstream=args.upstream, replay=args.replay, fallback=args.fallback,
+            replay_timing=args.replay_timing,
+            replay_ignore=tuple(f.strip() for f in args.replay_ignore.split(",") if f.strip()))
+    except (MockConfigError, OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -46,10 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     for name, value in server.env.items():
         print(f"export {name}={shlex.quote(value)}")
-    # Opt-in only: the shim must never silently shadow a real `az`.
-    print(f"# to use the az shim: export PATH={shlex.quote(str(az_shim_dir()))}:$PATH")
+    if args.record is None:
+        # Opt-in only: the shim must never silently shadow a real `az`.
+        print(f"# to use the az shim: export PATH={shlex.quote(str(az_shim_dir()))}:$PATH")
     sys.stdout.flush()
-    log.info("Azure OpenAI mock listening on %s (Ctrl-C to stop)", server.url)
+    what = (f"recording {args.upstream} into {args.record}" if args.record else
+            f"replaying {args.replay}" if args.replay else "Azure OpenAI mock")
+    log.info("%s, listening on %s (Ctrl-C to stop)", what, server.url)
     stop.wait()
     server.stop()
     log.info("mock stopped")

@@ -37,6 +37,8 @@ from .ratelimit import SlidingWindow
 from .responses.endpoint import ResponsesEndpoint
 from .responses.routes import is_responses_path
 from .responses.store import ResponseStore
+from .recording import DataPlaneSource, Recorder
+from .recording.asgi import replay_receive
 from .tokenizer import get_tokenizer
 
 _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",
@@ -82,8 +84,10 @@ class DataPlaneRequest:
 class MockApp(ResponsesEndpoint):
     """The ASGI application for one ``MockConfig``."""
 
-    def __init__(self, config: MockConfig) -> None:
+    def __init__(self, config: MockConfig, source: DataPlaneSource | None = None) -> None:
         self.config = config
+        #: Where data-plane answers come from before generation: a recording, or upstream.
+        self.source = source
         self.identity = IdentityState.from_config(config)
         self.windows = {name: SlidingWindow(d.requests_per_minute, d.tokens_per_minute)
                         for name, d in config.deployments.items()}
@@ -109,6 +113,10 @@ class MockApp(ResponsesEndpoint):
         started = time.perf_counter()
         request = DataPlaneRequest(scope, _request_id())
         try:
+            if self.source is not None:
+                receive = await self._from_source(request, receive, send)
+                if receive is None:
+                    return  # answered (and logged) by the recorder or the replayer
             await self._data_plane(request, receive, send)
         except AzureError as refusal:
             await self._send_error(request, send, refusal)
@@ -118,6 +126,20 @@ class MockApp(ResponsesEndpoint):
         if log.isEnabledFor(logging.INFO):
             log.info("%s %s deployment=%s %s %.1fms", scope["method"], scope["path"],
                      request.deployment, request.status, (time.perf_counter() - started) * 1000)
+
+    async def _from_source(self, request: DataPlaneRequest, receive: Receive,
+                           send: Send) -> Receive | None:
+        """Let the recorder or the replayer answer; a ``receive`` for the generator if not.
+
+        The recorder forwards the caller's credentials untouched (the upstream judges them);
+        a replay checks them as the mock would, so a room uses the mock's key or tokens.
+        """
+        scope = request.scope
+        if not isinstance(self.source, Recorder):
+            check_access(request.header(b"api-key"), request.header(b"authorization"),
+                         self.config.api_key, self.identity, _rbac_operation(scope["path"]))
+        body = await self.source.handle(scope, receive, send)
+        return None if body is None else replay_receive(body)
 
     # -- responses ------------------------------------------------------------------------
 
@@ -346,5 +368,14 @@ def _query(scope: Scope) -> dict[str, str]:
     return dict(parse_qsl(qs, keep_blank_values=True))
 
 
-def create_app(config: MockConfig) -> MockApp:
-    return MockApp(config)
+def _rbac_operation(path: str) -> str:
+    """The RBAC data action a replayed path needs (inference for anything but models)."""
+    if path.endswith("/embeddings"):
+        return "embeddings"
+    if path.endswith("/models"):
+        return "models"
+    return "completions" if path.endswith("/completions") and "/chat/" not in path else "chat"
+
+
+def create_app(config: MockConfig, source: DataPlaneSource | None = None) -> MockApp:
+    return MockApp(config, source)

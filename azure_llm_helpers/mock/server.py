@@ -22,6 +22,7 @@ from .._constants import is_loopback
 from .app import create_app
 from .config import MockConfig, load_config
 from .identity import identity_env
+from .recording import DEFAULT_IGNORED, DataPlaneSource, Recorder, Replayer
 
 # In a notebook nothing may print: without a handler of their own, warnings would reach
 # Python's last-resort stderr handler.  The CLI adds a root handler, so it still sees them.
@@ -38,9 +39,16 @@ class MockServer:
 
     def __init__(
         self, config: MockConfig | None = None, *, host: str = "127.0.0.1", port: int = 0,
-        config_file: str | Path | None = None,
+        config_file: str | Path | None = None, record: str | Path | None = None,
+        upstream: str | None = None, replay: str | Path | None = None,
+        fallback: str | None = None, replay_timing: str = "none",
+        replay_ignore: tuple[str, ...] = DEFAULT_IGNORED,
     ) -> None:
+        """``record``/``upstream``: forward to a resource and record; ``replay``: answer
+        from a recording (``fallback="generate"`` lets the mock answer what is not in it).
+        Bad arguments or recordings raise ``ValueError`` (``RecordingError`` is one)."""
         self.config = config or load_config(config_file)
+        self.source = _source(record, upstream, replay, fallback, replay_timing, replay_ignore)
         self.host = host
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when
         # the listener says TCP, and without it every response waits ~40 ms (delayed ACK).
@@ -49,7 +57,7 @@ class MockServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.port: int = self._socket.getsockname()[1]
-        self.app = create_app(self.config)
+        self.app = create_app(self.config, self.source)
         # log_config=None: uvicorn must not reconfigure logging inside a notebook kernel.
         self._server = uvicorn.Server(uvicorn.Config(
             self.app, log_level="warning", access_log=False, lifespan="off",
@@ -67,6 +75,9 @@ class MockServer:
     def env(self) -> dict[str, str]:
         """The environment variables that point the SDKs at this mock."""
         c = self.config
+        if isinstance(self.source, Recorder):
+            # The caller's own key or Entra ID credential goes to the upstream resource.
+            return {Env.AZURE_OPENAI_ENDPOINT: self.url}
         return {
             Env.AZURE_OPENAI_ENDPOINT: self.url,
             Env.OPENAI_API_VERSION: c.default_api_version,
@@ -147,3 +158,24 @@ def _reachable_mock_from_env() -> RunningMock | None:
         return None
     names = [n for n in os.environ if n.startswith(_ENV_PREFIXES)]
     return RunningMock(endpoint, {n: os.environ[n] for n in names}, started_here=False)
+
+
+def _source(record: str | Path | None, upstream: str | None, replay: str | Path | None,
+            fallback: str | None, timing: str, ignore: tuple[str, ...]) -> DataPlaneSource | None:
+    if record is not None and replay is not None:
+        raise ValueError("choose one of record (--record) and replay (--replay)")
+    if record is not None:
+        if not upstream:
+            raise ValueError("recording needs the resource to forward to: --upstream "
+                             "https://<resource>.openai.azure.com")
+        return Recorder(record, upstream)
+    if upstream:
+        raise ValueError("--upstream only makes sense with --record DIR")
+    if fallback not in (None, "generate"):
+        raise ValueError(f"the only fallback is 'generate', not {fallback!r}")
+    if replay is None:
+        if fallback is not None:
+            raise ValueError("--fallback generate layers a recording over generation: add "
+                             "--replay DIR")
+        return None
+    return Replayer(replay, timing=timing, fallback=fallback == "generate", ignored=ignore)

@@ -38,7 +38,7 @@ _STYLES: dict[str, Callable[[Any], str]] = {
 _SSE = re.compile(r"(?:event: ([^\n]*)\n)?data: ([^\n]*)\n\n", re.DOTALL)
 
 
-class RecordingError(Exception):
+class RecordingError(ValueError):
     """A recording that cannot be used; ``str()`` is one line naming the file."""
 
 
