@@ -41,6 +41,8 @@ class EnvironmentVariables:
     AZURE_OPENAI_MOCK_URL = "AZURE_OPENAI_MOCK_URL"
     AZURE_OPENAI_MOCK_AZ_USER = "AZURE_OPENAI_MOCK_AZ_USER"
     AZURE_OPENAI_MOCK_TOKEN_LIFETIME = "AZURE_OPENAI_MOCK_TOKEN_LIFETIME"
+    #: The recording ``tools/run_lessons.py -p mode=replay`` replays (``--replay`` wins).
+    AZURE_OPENAI_MOCK_REPLAY = "AZURE_OPENAI_MOCK_REPLAY"
 
 
 # Dated data-plane versions of the inference API (GA, then preview), oldest first.

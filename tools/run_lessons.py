@@ -3,6 +3,8 @@
     python tools/run_lessons.py                  # build/executed/*.ipynb and build/html/*.html
     python tools/run_lessons.py -p auth=aad      # with a parameter for every lesson
     python tools/run_lessons.py --commit-outputs # regenerate the outputs committed in notebooks/
+    python tools/run_lessons.py --record DIR     # live, through the recording proxy, into DIR
+    python tools/run_lessons.py -p mode=replay --replay DIR   # against a recording, offline
 
 Prints a progress line per lesson and a summary table; exits non-zero if any lesson fails.
 """
@@ -19,13 +21,19 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import papermill
 from ipc_kernels import IPCKernelManager  # tools/ is on sys.path when run as a script
+from dotenv import dotenv_values
 from lesson_links import update as update_lesson_links
 
+from azure_llm_helpers._constants import EnvironmentVariables
+
 ROOT = Path(__file__).resolve().parent.parent
+ENDPOINT_VAR = EnvironmentVariables.AZURE_OPENAI_ENDPOINT
+REPLAY_VAR = EnvironmentVariables.AZURE_OPENAI_MOCK_REPLAY
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 
@@ -111,10 +119,19 @@ class LessonRun:
 
 
 @contextlib.contextmanager
-def shared_mock(parameters: dict[str, object], commit_outputs: bool) -> Iterator[None]:
+def shared_mock(parameters: dict[str, object], commit_outputs: bool,
+                source: Any = None) -> Iterator[None]:
     """One mock for the whole run, as `make lab` does: each lesson's ensure_mock() finds it
     through the inherited environment instead of starting its own in the kernel. Committed
-    outputs keep one fresh mock per lesson, as nbval replays them; live runs use none."""
+    outputs keep one fresh mock per lesson, as nbval replays them; live runs use none.
+    ``source`` (the recording proxy or a replaying mock) serves the whole run instead: the
+    kernels inherit its variables, which the lessons' live path (load_dotenv) never overrides.
+    """
+    if source is not None:
+        with source:
+            os.environ.update(source.env)
+            yield
+        return
     if commit_outputs or parameters.get("mode", "mock") != "mock":
         yield
         return
@@ -126,7 +143,7 @@ def shared_mock(parameters: dict[str, object], commit_outputs: bool) -> Iterator
 
 
 def run_lessons(names: list[str] | None = None, parameters: dict[str, object] | None = None,
-                *, commit_outputs: bool = False) -> list[LessonRun]:
+                *, commit_outputs: bool = False, source: Any = None) -> list[LessonRun]:
     """Execute the lessons as ``make run`` does, printing a progress line for each; return
     each lesson's outcome and seconds (``bench/lessons_bench.py`` reads them from here)."""
     parameters = parameters or {}
@@ -135,7 +152,7 @@ def run_lessons(names: list[str] | None = None, parameters: dict[str, object] | 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     runs: list[LessonRun] = []
     todo = lessons(names)
-    with shared_mock(parameters, commit_outputs):
+    with shared_mock(parameters, commit_outputs, source):
         for i, lesson in enumerate(todo, 1):
             output = lesson if commit_outputs else executed_dir / lesson.name
             print(f"[{i}/{len(todo)}] {lesson.stem} ...", end=" ", flush=True)
@@ -154,6 +171,36 @@ def run_lessons(names: list[str] | None = None, parameters: dict[str, object] | 
     return runs
 
 
+def recording_source(args: argparse.Namespace, parameters: dict[str, object]) -> Any:
+    """The MockServer that records (``--record``) or replays (``mode=replay``), else None.
+
+    Sets ``parameters["mode"]``: a recording is made on the lessons' live path and
+    replayed on the same path, so every request matches.
+    """
+    from azure_llm_helpers.mock import MockServer
+
+    mode = parameters.get("mode")
+    if args.record:
+        if args.replay or mode not in (None, "live"):
+            raise ValueError("--record runs the lessons live: drop --replay and -p mode=...")
+        upstream = args.upstream or os.environ.get(ENDPOINT_VAR) or dotenv_values(
+            ROOT / ".env").get(ENDPOINT_VAR)
+        if not upstream:
+            raise ValueError(f"--record needs the resource: --upstream URL, or {ENDPOINT_VAR} "
+                             "in the environment or .env")
+        parameters["mode"] = "live"
+        return MockServer(record=args.record, upstream=upstream)
+    directory = args.replay or (os.environ.get(REPLAY_VAR) if mode == "replay" else None)
+    if mode == "replay" and not directory:
+        raise ValueError(f"-p mode=replay needs a recording: --replay DIR (or {REPLAY_VAR})")
+    if not directory:
+        return None
+    if mode not in (None, "replay"):
+        raise ValueError(f"--replay runs the lessons with mode=replay, not mode={mode}")
+    parameters["mode"] = "replay"
+    return MockServer(replay=directory)
+
+
 def print_summary(runs: list[LessonRun]) -> None:
     width = max((len(r.name) for r in runs), default=6)
     print(f"\n{'lesson':<{width}}  status  seconds")
@@ -169,15 +216,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commit-outputs", action="store_true",
                         help="execute in place against the mock: the committed outputs")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML edition")
+    parser.add_argument("--record", metavar="DIR",
+                        help="run the lessons live through the recording proxy into DIR")
+    parser.add_argument("--upstream", metavar="URL",
+                        help="with --record: the resource (default: AZURE_OPENAI_ENDPOINT "
+                             "from the environment or .env)")
+    parser.add_argument("--replay", metavar="DIR",
+                        help=f"run the lessons against the recording in DIR (mode=replay; "
+                             f"default ${REPLAY_VAR} with -p mode=replay)")
     args = parser.parse_args(argv)
     parameters = parse_parameters(args.parameter)
-    if args.commit_outputs and parameters:
+    try:
+        source = recording_source(args, parameters)
+    except ValueError as exc:
+        parser.exit(2, f"error: {exc}\n")
+    if args.commit_outputs and parameters and source is None:
         parser.error("committed outputs use the lessons' default parameters only")
     if args.commit_outputs:
         for path in update_lesson_links():
             print(f"links written: {path.relative_to(ROOT)}")
 
-    runs = run_lessons(args.names, parameters, commit_outputs=args.commit_outputs)
+    runs = run_lessons(args.names, parameters, commit_outputs=args.commit_outputs,
+                       source=source)
     print_summary(runs)
     executed_dir, html_dir = BUILD / "executed", BUILD / "html"
     if not args.commit_outputs:

@@ -56,7 +56,8 @@ class Recorder:
     def __init__(self, directory: str | Path, upstream: str) -> None:
         self.upstream = check_upstream(upstream)
         self.host = urlsplit(self.upstream).netloc
-        self.directory = Path(directory)
+        # Absolute: papermill changes the working directory while the proxy runs.
+        self.directory = Path(directory).resolve()
         self.directory.mkdir(parents=True, exist_ok=True)
         numbers = [int(m.group(1)) for p in self.directory.glob("*.json")
                    if (m := _NAME_NUMBER.match(p.name))]
@@ -136,7 +137,12 @@ class Recorder:
                 part["text"] = redactor.text(part["text"])
         response["headers"] = redactor.response_headers(item.headers)
         name = f"{number:04d}-{item.method}-{_slug(request['path'])}.json"
-        write_document(self.directory, name, redactor.final(dump_document(doc)))
+        try:
+            write_document(self.directory, name, redactor.final(dump_document(doc)))
+        except OSError as exc:
+            log.error("record: could not write %s in %s: %s", name, self.directory,
+                      exc.strerror)
+            return
         log.info("record: wrote %s", name)
 
 
