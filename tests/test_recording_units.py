@@ -108,10 +108,13 @@ def test_documents_round_trip(tmp_path: Path) -> None:
     streamed.events = [Event(3.0, b'data: {"a":1}\n\n'), Event(1.0, b"data: [DONE]\n\n")]
     for i, item in enumerate((_interaction({"messages": []}), streamed)):
         (tmp_path / f"000{i}-x.json").write_text(dump_document(to_document(item)))
-    plain, stream = load_directory(tmp_path)
+    plain, stream = (item.materialise() for item in load_directory(tmp_path))
     assert plain.body == b'{"ok":true}' and plain.headers == [("x-ms-region", "East US")]
     assert [e.raw for e in stream.events] == [b'data: {"a":1}\n\n', b"data: [DONE]\n\n"]
     assert stream.request == {"stream": True} and plain.name == "0000-x.json"
+    assert stream.body == b'data: {"a":1}\n\ndata: [DONE]\n\n'
+    text = (tmp_path / "0001-x.json").read_text()
+    assert '      {"after_ms": 3.0, "data": {"a": 1}, "style": "compact"},\n' in text
 
 
 def _one_line_error(directory: Path) -> str:

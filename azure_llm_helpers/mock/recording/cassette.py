@@ -65,6 +65,26 @@ class Interaction:
     body: bytes = b""
     events: list[Event] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: A loaded response not yet turned into bytes: (the response object, its file name).
+    #: Loading stays fast; a response's bytes are made on its first replay.
+    lazy: tuple[dict[str, Any], str] | None = None
+
+    @property
+    def streamed(self) -> bool:
+        return self.events is not None or (self.lazy is not None and "events" in self.lazy[0])
+
+    def materialise(self) -> Interaction:
+        if self.lazy is not None:
+            response, where = self.lazy
+            if "events" in response:
+                self.events = [unpack_event(e, f"{where}: response.events[{i}]")
+                               for i, e in enumerate(response["events"])]
+                # A stream's bytes in one piece, for replays without pacing.
+                self.body = b"".join(e.raw for e in self.events)
+            else:
+                self.body = unpack_body(response, f"{where}: response")
+            self.lazy = None
+        return self
 
 
 # -- bodies -------------------------------------------------------------------------------
@@ -122,7 +142,7 @@ def unpack_event(doc: Any, where: str) -> Event:
         raise RecordingError(f"{where} must be an object, not {_kind(doc)}")
     after = _typed(doc, "after_ms", (int, float), where)
     if "data" in doc:
-        data = _STYLES.get(doc.get("style", "compact"), _STYLES["compact"])(doc["data"])
+        data = _STYLES[doc.get("style", "compact")](doc["data"])
         head = f"event: {doc['event']}\n" if doc.get("event") is not None else ""
         return Event(float(after), f"{head}data: {data}\n\n".encode())
     return Event(float(after), unpack_body(doc, where))
@@ -155,7 +175,17 @@ def write_document(directory: Path, name: str, text: str) -> Path:
 
 
 def dump_document(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON, except that each header and each stream event takes one line (diffs
+    stay readable and a recording of many streams stays small enough to load fast)."""
+    response = doc["response"]
+    lines = {key: ",\n".join("      " + json.dumps(item, ensure_ascii=False)
+                             for item in response[key])
+             for key in ("headers", "events") if response.get(key)}
+    shell = {**doc, "response": {**response, **{k: f"\0{k}\0" for k in lines}}}
+    text = json.dumps(shell, indent=2, ensure_ascii=False)
+    for key, items in lines.items():
+        text = text.replace(json.dumps(f"\0{key}\0"), "[\n" + items + "\n    ]")
+    return text + "\n"
 
 
 def load_directory(directory: str | Path) -> list[Interaction]:
@@ -164,16 +194,17 @@ def load_directory(directory: str | Path) -> list[Interaction]:
     if not root.is_dir():
         what = "is not a directory" if root.exists() else "no such recording directory"
         raise RecordingError(f"{root}: {what}")
-    files = sorted(root.glob("*.json"))
-    if not files:
+    names = sorted(name for name in os.listdir(root) if name.endswith(".json"))
+    if not names:
         raise RecordingError(f"{root}: no recordings in it (expected NNNN-*.json files "
                              "written by --record)")
-    return [load_file(path) for path in files]
+    return [load_file(os.path.join(root, name)) for name in names]
 
 
-def load_file(path: Path) -> Interaction:
+def load_file(path: str | Path) -> Interaction:
     try:
-        doc = json.loads(path.read_bytes())
+        with open(path, "rb") as file:
+            doc = json.loads(file.read())
     except ValueError as exc:
         detail = str(exc).splitlines()[0]
         raise RecordingError(f"{path}: not valid JSON ({detail}); re-record it or restore "
@@ -203,24 +234,52 @@ def from_document(doc: Any, where: str) -> Interaction:
     if isinstance(status, bool) or not 100 <= status <= 599:
         raise RecordingError(f"{where}: response.status must be an HTTP status, not {status!r}")
     headers = res.get("headers", [])
-    if not isinstance(headers, list) or not all(
-            isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h)
+    if type(headers) is not list or not all(
+            type(h) is list and len(h) == 2 and type(h[0]) is str and type(h[1]) is str
             for h in headers):
         raise RecordingError(f"{where}: response.headers must be a list of [name, value] "
                              "string pairs")
-    events = None
     if "events" in res:
-        raw_events = _typed(res, "events", list, f"{where}: response")
-        events = [unpack_event(e, f"{where}: response.events[{i}]")
-                  for i, e in enumerate(raw_events)]
-    body = unpack_body(res, f"{where}: response") if events is None else b""
+        events = _typed(res, "events", list, f"{where}: response")
+        if not _plain_events(events):  # the detailed (slower) check names what is wrong
+            for i, event in enumerate(events):
+                _check_packed(event, f"{where}: response.events[{i}]", event=True)
+    else:
+        _check_packed(res, f"{where}: response")
     return Interaction(
-        name=Path(where).name, method=method.upper(), path=path, query=dict(query),
+        name=os.path.basename(where), method=method.upper(), path=path, query=dict(query),
         request=req.get("json", req.get("text")), status=status,
         headers=[(k, v) for k, v in headers],
         after_ms=float(_typed(res, "after_ms", (int, float), f"{where}: response")
                        if "after_ms" in res else 0.0),
-        body=body, events=events)
+        lazy=(res, where))
+
+
+_NUMBER = (int, float)
+
+
+def _plain_events(events: list) -> bool:
+    """The usual events (JSON data in a known style, or text), checked fast in one pass."""
+    return all(type(e) is dict and type(e.get("after_ms")) in _NUMBER
+               and (e.get("style", "compact") in _STYLES if "data" in e
+                    else type(e.get("text")) is str)
+               for e in events)
+
+
+def _check_packed(doc: Any, where: str, event: bool = False) -> None:
+    """The checks ``unpack_body``/``unpack_event`` would fail on, without making bytes."""
+    if not isinstance(doc, dict):
+        raise RecordingError(f"{where} must be an object, not {_kind(doc)}")
+    if event:
+        _typed(doc, "after_ms", (int, float), where)
+    if ("json" in doc or "data" in doc) and doc.get("style", "compact") not in _STYLES:
+        raise RecordingError(f"{where}: unknown style {doc.get('style')!r} "
+                             f"(one of {', '.join(_STYLES)})")
+    for key in ("text", "base64"):
+        if key in doc:
+            _typed(doc, key, str, where)
+    if "base64" in doc:
+        unpack_body(doc, where)
 
 
 def _typed(doc: dict, key: str, kind: type | tuple[type, ...], where: str) -> Any:

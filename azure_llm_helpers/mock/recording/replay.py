@@ -69,6 +69,7 @@ class Replayer:
         return None
 
     async def _send(self, send: Any, item: Interaction) -> None:
+        item.materialise()
         paced = self.timing == "recorded"
         if paced and item.after_ms:
             await asyncio.sleep(item.after_ms / 1000)
@@ -79,8 +80,7 @@ class Replayer:
         await _send_start(send, item.status, item.headers, None)
         if not paced:
             # The same bytes in one write: the client still parses them event by event.
-            await send({"type": "http.response.body",
-                        "body": b"".join(e.raw for e in item.events)})
+            await send({"type": "http.response.body", "body": item.body})
             return
         for event in item.events:
             if event.after_ms:
@@ -109,7 +109,7 @@ def _stored_responses(items: list[Interaction]) -> dict[str, bytes]:
         if (item.method != "POST" or item.status != 200 or not item.path.endswith("/responses")
                 or (isinstance(item.request, dict) and item.request.get("store") is False)):
             continue
-        result = _final_response(item)
+        result = _final_response(item.materialise())
         if isinstance(result, dict) and isinstance(result.get("id"), str):
             stored[result["id"]] = json.dumps(result, separators=(",", ":")).encode()
     return stored
