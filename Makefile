@@ -17,7 +17,7 @@ lab: $(STAMP)        ## start the mock and open JupyterLab on the course
 	$(PY) tools/lab.py
 
 run: $(STAMP)        ## execute every lesson headless against the mock: build/executed, build/html
-	$(PY) tools/run_lessons.py
+	$(PY) tools/run_lessons.py $(if $(REPLAY),--replay $(REPLAY))
 
 html: $(STAMP)       ## rebuild the HTML edition (build/html) from build/executed
 	$(PY) tools/html_edition.py
@@ -29,7 +29,7 @@ test-browser: $(STAMP)  ## only the browser tests: JupyterLab and the HTML editi
 	$(PY) -m pytest tests/browser
 
 notebooks: $(STAMP)  ## regenerate the outputs committed in notebooks/ (against the mock)
-	$(PY) tools/run_lessons.py --commit-outputs
+	$(PY) tools/run_lessons.py --commit-outputs $(if $(REPLAY),--replay $(REPLAY))
 
 bench: $(STAMP)      ## performance figures for the README
 	$(PY) bench/run.py

@@ -1,0 +1,40 @@
+"""Re-make the example recording in recordings/lesson03/ (no subscription needed).
+
+    python tools/record_example.py
+
+A second mock stands in for the Azure resource: lesson 03 runs live, through the
+recording proxy (``tools/run_lessons.py --record``), against it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import run_lessons  # noqa: E402
+
+from azure_llm_helpers._constants import EnvironmentVariables as Env  # noqa: E402
+from azure_llm_helpers.mock import MockServer  # noqa: E402
+
+TARGET = ROOT / "recordings" / "lesson03"
+
+
+def main() -> int:
+    for name in list(os.environ):
+        if name.startswith(("AZURE_OPENAI_", "OPENAI_", "IDENTITY_")):
+            del os.environ[name]
+    shutil.rmtree(TARGET, ignore_errors=True)
+    with MockServer() as upstream:
+        # A learner's live set-up: their own key, the proxy's endpoint (run_lessons sets it).
+        os.environ[Env.AZURE_OPENAI_API_KEY] = upstream.config.api_key
+        return run_lessons.main(["--record", str(TARGET), "--upstream", upstream.url,
+                                 "--no-html", "03"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
