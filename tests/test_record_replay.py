@@ -8,6 +8,8 @@ the replay, and must see byte-identical bodies and identical stream events each 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -305,3 +307,23 @@ def test_bad_recordings_fail_at_start_with_one_line(recorded: tuple[Path, dict],
         MockServer(record=tmp_path, upstream="http://127.0.0.1:1", replay=tmp_path)
     with pytest.raises(ValueError, match="resource's root URL"):
         MockServer(record=tmp_path, upstream="https://x.openai.azure.com/openai")
+
+
+def test_the_cli_refuses_a_bad_recording_with_one_line(tmp_path: Path) -> None:
+    doc = {"recording": 1, "request": {"method": "POST", "path": "/openai/models"},
+           "response": {"status": "200"}}
+    (tmp_path / "0001-POST-x.json").write_text(json.dumps(doc))
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", "azure_llm_helpers.mock", *args],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+        return done
+
+    assert cli("--replay", str(tmp_path)).stderr == (
+        f"error: {tmp_path / '0001-POST-x.json'}: response: 'status' must be an integer, "
+        "not a string\n")
+    assert cli("--replay", str(tmp_path / "gone")).stderr == (
+        f"error: {tmp_path / 'gone'}: no such recording directory\n")
+    assert "invalid choice: 'fast'" in cli("--replay", str(tmp_path), "--replay-timing",
+                                           "fast").stderr
