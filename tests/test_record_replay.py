@@ -22,6 +22,7 @@ import pytest
 from azure_llm_helpers._constants import COGNITIVE_SERVICES_RESOURCE, SECRET_SHAPES
 from azure_llm_helpers.mock import MockServer
 from azure_llm_helpers.mock.recording import RecordingError
+from azure_llm_helpers.mock.recording.cassette import Interaction, dump_document, to_document
 
 VERSION = "2024-10-21"
 Scenario = Callable[[MockServer, str, MockServer], Any]
@@ -327,3 +328,56 @@ def test_the_cli_refuses_a_bad_recording_with_one_line(tmp_path: Path) -> None:
         f"error: {tmp_path / 'gone'}: no such recording directory\n")
     assert "invalid choice: 'fast'" in cli("--replay", str(tmp_path), "--replay-timing",
                                            "fast").stderr
+
+
+def _responses_recording(directory: Path) -> tuple[str, str]:
+    """Two recorded Responses calls, the second continuing the first (store on by default)."""
+    first_id, second_id = "resp_" + "0a1b2c3d" * 4, "resp_" + "4e5f6a7b" * 4
+
+    def result(rid: str, text: str, previous: str | None) -> bytes:
+        return json.dumps({
+            "id": rid, "object": "response", "created_at": 1_717_200_000, "status": "completed",
+            "model": "gpt-4o-mini", "previous_response_id": previous, "store": True,
+            "output": [{"id": "msg_" + rid[5:], "type": "message", "role": "assistant",
+                        "status": "completed",
+                        "content": [{"type": "output_text", "text": text, "annotations": []}]}],
+        }, separators=(",", ":")).encode()
+
+    calls = [({"model": "gpt-4o-mini", "input": "Tell me a joke"},
+              result(first_id, "Two-tired.", None)),
+             ({"model": "gpt-4o-mini", "input": "Another", "previous_response_id": first_id},
+              result(second_id, "A second one.", first_id))]
+    for number, (request, body) in enumerate(calls, 1):
+        item = Interaction(name="", method="POST", path="/openai/v1/responses", query={},
+                           request=request, status=200,
+                           headers=[("content-type", "application/json")], body=body)
+        (directory / f"{number:04d}-POST-v1-responses.json").write_text(
+            dump_document(to_document(item)))
+    return first_id, second_id
+
+
+def test_a_previous_response_id_chain_and_stored_responses_replay(tmp_path: Path) -> None:
+    first_id, second_id = _responses_recording(tmp_path)
+    with MockServer(replay=tmp_path) as server:
+        key = server.config.api_key
+        client = openai.OpenAI(base_url=f"{server.url}openai/v1/", api_key=key,
+                               default_headers={"api-key": key})
+        first = client.responses.create(model="gpt-4o-mini", input="Tell me a joke")
+        assert (first.id, first.output_text) == (first_id, "Two-tired.")
+        second = client.responses.create(model="gpt-4o-mini", input="Another",
+                                         previous_response_id=first.id)
+        assert (second.id, second.previous_response_id) == (second_id, first_id)
+        assert client.responses.retrieve(first_id).output_text == "Two-tired."
+        with pytest.raises(openai.BadRequestError, match="0002-POST-v1-responses.json"):
+            client.responses.create(model="gpt-4o-mini", input="Another",
+                                    previous_response_id="resp_" + "9" * 32)
+
+
+def test_an_unreachable_upstream_gets_a_502_and_no_file(tmp_path: Path) -> None:
+    with MockServer(record=tmp_path, upstream="http://127.0.0.1:9") as proxy:
+        client = client_for(proxy, "key", "0" * 32, max_retries=0)
+        with pytest.raises(openai.InternalServerError) as info:
+            client.models.list()
+    assert info.value.status_code == 502
+    assert "could not reach the upstream resource" in info.value.message
+    assert list(tmp_path.iterdir()) == []

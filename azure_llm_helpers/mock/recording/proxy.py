@@ -109,6 +109,11 @@ class Recorder:
                 else:
                     chunks.append(chunk)
             await send({"type": "http.response.body", "body": b""})
+        except (OSError, httpx.HTTPError) as exc:
+            # The caller left, or the upstream broke off: half an interaction is not kept.
+            log.warning("record: %s %s not recorded (%s)", scope["method"], scope["path"],
+                        type(exc).__name__)
+            return
         finally:
             await response.aclose()
         item = Interaction(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from .matcher import DEFAULT_IGNORED, Matcher
 from .redact import REQUEST_ID_HEADERS, ZERO_GUID
 
 TIMINGS = ("none", "recorded")
+log = logging.getLogger("azure_llm_helpers.mock")
 Scope = dict[str, Any]
 
 
@@ -52,6 +54,8 @@ class Replayer:
         key = self.matcher.key_for(scope["method"], scope["path"], query, body)
         found = self.matcher.match(key)
         if found is not None:
+            log.info("replay: %s %s -> %s (%d)", scope["method"], scope["path"], found.name,
+                     found.status)
             await self._send(send, found)
             return None
         stored = self.stored.get(scope["path"].rsplit("/", 1)[-1])
@@ -62,6 +66,7 @@ class Replayer:
         if self.fallback:
             return raw
         message, field = self.matcher.explain_miss(key)
+        log.warning("replay: %s", message)
         error = json.dumps({"error": {"code": "NoMatchingRecording", "message": message,
                                       "type": "invalid_request_error", "param": field}}).encode()
         await _send_start(send, 400, [("content-type", "application/json")], len(error))
