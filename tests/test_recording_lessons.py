@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -77,3 +78,17 @@ def test_run_lessons_says_what_a_replay_needs(tmp_path: Path, monkeypatch: pytes
     with pytest.raises(SystemExit):
         run_lessons.main(["--record", str(tmp_path), "-p", "mode=mock"])
     assert "--record runs the lessons live" in capsys.readouterr().err
+
+
+@pytest.mark.notebooks
+def test_run_lessons_records_lesson_03_as_the_example_was_recorded(tmp_path: Path) -> None:
+    """``run_lessons.py --record`` (through tools/record_example.py, live mode, a second mock
+    as the resource) makes the same requests the shipped example holds: if lesson 03
+    changes, re-run tools/record_example.py."""
+    subprocess.run([sys.executable, str(ROOT / "tools" / "record_example.py"), str(tmp_path)],
+                   check=True, capture_output=True, timeout=300)
+
+    def requests(directory: Path) -> list[dict]:
+        return [json.loads(p.read_text())["request"] for p in sorted(directory.glob("*.json"))]
+
+    assert requests(tmp_path) == requests(EXAMPLE)
