@@ -25,8 +25,8 @@ from typing import Any
 
 import nbformat
 import papermill
-from ipc_kernels import IPCKernelManager  # tools/ is on sys.path when run as a script
 from dotenv import dotenv_values
+from ipc_kernels import IPCKernelManager  # tools/ is on sys.path when run as a script
 from lesson_links import update as update_lesson_links
 
 from azure_llm_helpers._constants import EnvironmentVariables
