@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -37,9 +38,10 @@ from .ratelimit import SlidingWindow
 from .responses.endpoint import ResponsesEndpoint
 from .responses.routes import is_responses_path
 from .responses.store import ResponseStore
-from .recording import DataPlaneSource, Recorder
-from .recording.asgi import replay_receive
 from .tokenizer import get_tokenizer
+
+if TYPE_CHECKING:  # the recording package loads only when --record or --replay asks for it
+    from .recording import DataPlaneSource
 
 _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",
                     "embeddings": "embeddings"}
@@ -134,8 +136,10 @@ class MockApp(ResponsesEndpoint):
         The recorder forwards the caller's credentials untouched (the upstream judges them);
         a replay checks them as the mock would, so a room uses the mock's key or tokens.
         """
+        from .recording.asgi import replay_receive
+
         scope = request.scope
-        if not isinstance(self.source, Recorder):
+        if not self.source.forwards_credentials:
             check_access(request.header(b"api-key"), request.header(b"authorization"),
                          self.config.api_key, self.identity, _rbac_operation(scope["path"]))
         body = await self.source.handle(scope, receive, send)

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -22,7 +23,9 @@ from .._constants import is_loopback
 from .app import create_app
 from .config import MockConfig, load_config
 from .identity import identity_env
-from .recording import DEFAULT_IGNORED, DataPlaneSource, Recorder, Replayer
+
+if TYPE_CHECKING:  # the recording package loads only when --record or --replay asks for it
+    from .recording import DataPlaneSource
 
 # In a notebook nothing may print: without a handler of their own, warnings would reach
 # Python's last-resort stderr handler.  The CLI adds a root handler, so it still sees them.
@@ -42,11 +45,12 @@ class MockServer:
         config_file: str | Path | None = None, record: str | Path | None = None,
         upstream: str | None = None, replay: str | Path | None = None,
         fallback: str | None = None, replay_timing: str = "none",
-        replay_ignore: tuple[str, ...] = DEFAULT_IGNORED,
+        replay_ignore: tuple[str, ...] | None = None,
     ) -> None:
         """``record``/``upstream``: forward to a resource and record; ``replay``: answer
         from a recording (``fallback="generate"`` lets the mock answer what is not in it).
-        Bad arguments or recordings raise ``ValueError`` (``RecordingError`` is one)."""
+        ``replay_ignore``: body fields that do not count when matching (default ``user``,
+        ``metadata``).  Bad arguments or recordings raise ``ValueError``."""
         self.config = config or load_config(config_file)
         self.source = _source(record, upstream, replay, fallback, replay_timing, replay_ignore)
         self.host = host
@@ -75,7 +79,7 @@ class MockServer:
     def env(self) -> dict[str, str]:
         """The environment variables that point the SDKs at this mock."""
         c = self.config
-        if isinstance(self.source, Recorder):
+        if self.source is not None and self.source.forwards_credentials:
             # The caller's own key or Entra ID credential goes to the upstream resource.
             return {Env.AZURE_OPENAI_ENDPOINT: self.url}
         return {
@@ -161,21 +165,25 @@ def _reachable_mock_from_env() -> RunningMock | None:
 
 
 def _source(record: str | Path | None, upstream: str | None, replay: str | Path | None,
-            fallback: str | None, timing: str, ignore: tuple[str, ...]) -> DataPlaneSource | None:
+            fallback: str | None, timing: str,
+            ignore: tuple[str, ...] | None) -> DataPlaneSource | None:
     if record is not None and replay is not None:
         raise ValueError("choose one of record (--record) and replay (--replay)")
+    if upstream and record is None:
+        raise ValueError("--upstream only makes sense with --record DIR")
+    if fallback not in (None, "generate"):
+        raise ValueError(f"the only fallback is 'generate', not {fallback!r}")
+    if fallback is not None and replay is None:
+        raise ValueError("--fallback generate layers a recording over generation: add "
+                         "--replay DIR")
+    if record is None and replay is None:
+        return None
+    from .recording import DEFAULT_IGNORED, Recorder, Replayer
+
     if record is not None:
         if not upstream:
             raise ValueError("recording needs the resource to forward to: --upstream "
                              "https://<resource>.openai.azure.com")
         return Recorder(record, upstream)
-    if upstream:
-        raise ValueError("--upstream only makes sense with --record DIR")
-    if fallback not in (None, "generate"):
-        raise ValueError(f"the only fallback is 'generate', not {fallback!r}")
-    if replay is None:
-        if fallback is not None:
-            raise ValueError("--fallback generate layers a recording over generation: add "
-                             "--replay DIR")
-        return None
-    return Replayer(replay, timing=timing, fallback=fallback == "generate", ignored=ignore)
+    return Replayer(replay, timing=timing, fallback=fallback == "generate",
+                    ignored=DEFAULT_IGNORED if ignore is None else ignore)

@@ -22,6 +22,9 @@ from .replay import TIMINGS, Replayer
 
 
 class DataPlaneSource(Protocol):
+    #: True when the upstream judges credentials (recording), False when the mock must.
+    forwards_credentials: bool
+
     async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> bytes | None:
         """Answer the request, or return its body for the generator to answer."""
 

@@ -13,14 +13,15 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
-
-import httpx
 
 from .asgi import read_body
 from .cassette import Event, Interaction, dump_document, to_document, write_document
 from .redact import Redactor
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("azure_llm_helpers.mock")
 Scope = dict[str, Any]
@@ -53,6 +54,9 @@ def check_upstream(url: str) -> str:
 class Recorder:
     """Forwards requests to ``upstream`` and records each interaction in ``directory``."""
 
+    #: The upstream judges the caller's key or token, so the mock checks none.
+    forwards_credentials = True
+
     def __init__(self, directory: str | Path, upstream: str) -> None:
         self.upstream = check_upstream(upstream)
         self.host = urlsplit(self.upstream).netloc
@@ -73,6 +77,8 @@ class Recorder:
         return number
 
     async def handle(self, scope: Scope, receive: Any, send: Any) -> None:
+        import httpx  # here, not at the top: only a recording mock pays for the import
+
         if self._client is None:
             # Generous: the caller's own timeout decides how long it waits.
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(600, connect=15))

@@ -31,6 +31,9 @@ Scope = dict[str, Any]
 class Replayer:
     """Serves one recording directory."""
 
+    #: Replay checks the caller's key or token as the mock would.
+    forwards_credentials = False
+
     def __init__(self, directory: str | Path, *, timing: str = "none", fallback: bool = False,
                  ignored: Iterable[str] = DEFAULT_IGNORED) -> None:
         if timing not in TIMINGS:
