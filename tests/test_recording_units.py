@@ -44,6 +44,9 @@ def test_shaped_and_known_secrets_are_redacted_everywhere_in_text() -> None:
     for leaked in (HEX_KEY, LONG_KEY, JWT, bearer, "sekrit-token-value", "myres", "12345678-1234"):
         assert leaked not in out
     assert HOST_PLACEHOLDER in out and ZERO_GUID in out
+    denied = r.text("The principal `0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0` lacks the required "
+                    'data action; {"tid": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"}')
+    assert "0f1e2d3c" not in denied and denied.count(ZERO_GUID) == 2
     assert not any(shape.search(out) for shape in SECRET_SHAPES.values())
 
 

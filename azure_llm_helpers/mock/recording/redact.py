@@ -36,8 +36,8 @@ _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 # Subscription and tenant ids sit after a path segment or a key that names them.
 _SCOPED_GUID = re.compile(
     r"((?:subscriptions|tenants|tenant|tenantId|tenant_id|tid|oid|subscriptionId|"
-    r"subscription_id|principalId|principal_id|objectId|login\.microsoftonline\.com)"
-    r"[\"']?\s*[/:=]\s*[\"']?)" + _GUID, re.IGNORECASE)
+    r"subscription_id|principal|principalId|principal_id|objectId|"
+    r"login\.microsoftonline\.com)[\"'`]?\s*[/:=]?\s*[\"'`]?)" + _GUID, re.IGNORECASE)
 # A whole JWT, signature included (SECRET_SHAPES' pattern stops after the claims).
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}(?:\.[A-Za-z0-9_-]+)?")
 _BEARER = re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{20,}")  # not "the bearer of"
