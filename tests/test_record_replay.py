@@ -19,7 +19,11 @@ import httpx
 import openai
 import pytest
 
-from azure_llm_helpers._constants import COGNITIVE_SERVICES_RESOURCE, SECRET_SHAPES
+from azure_llm_helpers._constants import (
+    COGNITIVE_SERVICES_RESOURCE,
+    RESPONSES_API_VERSION,
+    SECRET_SHAPES,
+)
 from azure_llm_helpers.mock import MockServer
 from azure_llm_helpers.mock.recording import RecordingError
 from azure_llm_helpers.mock.recording.cassette import Interaction, dump_document, to_document
@@ -46,7 +50,8 @@ def client_for(server: MockServer, auth: str, key: str, log: list | None = None,
              } if log is not None else {}
     credentials = ({"api_key": key} if auth == "key"
                    else {"azure_ad_token": token_for(issuer or server)})
-    return openai.AzureOpenAI(azure_endpoint=server.url, api_version=VERSION,
+    kwargs.setdefault("api_version", VERSION)
+    return openai.AzureOpenAI(azure_endpoint=server.url,
                               http_client=httpx.Client(event_hooks=hooks), **credentials,
                               **kwargs)
 
@@ -114,6 +119,22 @@ def langchain(server: MockServer, key: str, issuer: MockServer) -> list:
     return [message.content, message.response_metadata, message.usage_metadata, chunks]
 
 
+def responses(server: MockServer, key: str, issuer: MockServer) -> list:
+    """The Responses API: v1 (a previous_response_id chain, a stream, a stored response read
+    back) and the dated route."""
+    client = openai.OpenAI(base_url=f"{server.url}openai/v1/", api_key=key)
+    first = client.responses.with_raw_response.create(model="gpt-4o-mini-chat",
+                                                      input="Tell me a joke")
+    chained = _raw(client.responses.with_raw_response.create(
+        model="gpt-4o-mini-chat", input="Another one", previous_response_id=first.parse().id))
+    events = [e.model_dump_json() for e in client.responses.create(
+        model="gpt-4o-mini-chat", input="Stream a joke", stream=True)]
+    stored = client.responses.retrieve(first.parse().id).model_dump_json()
+    dated = client_for(server, "key", key, api_version=RESPONSES_API_VERSION)
+    return [_raw(first), chained, events, stored, _raw(dated.responses.with_raw_response.create(
+        model="gpt-4o-mini-chat", input="The dated route"))]
+
+
 def models(server: MockServer, key: str, issuer: MockServer) -> bytes:
     reply = httpx.get(f"{server.url}openai/models", params={"api-version": VERSION},
                       headers={"api-key": key})
@@ -124,7 +145,7 @@ SCENARIOS: dict[str, Scenario] = {
     "chat": chat, "completions": completions, "embeddings": embeddings,
     "chat-token": lambda s, k, i: chat(s, k, i, "aad"),
     "embeddings-token": lambda s, k, i: embeddings(s, k, i, "aad"),
-    "tool_loop": tool_loop, "langchain": langchain, "models": models,
+    "tool_loop": tool_loop, "langchain": langchain, "models": models, "responses": responses,
 }
 
 RETRY_FAULT = {"x-mock-fault": "status=429; fail_first=1; retry_after_ms=200"}
@@ -179,8 +200,8 @@ def test_replay_gives_what_the_upstream_gave(name: str, upstream: MockServer, re
 def test_recording_is_one_readable_file_per_interaction(recorded: tuple[Path, dict]) -> None:
     files = sorted(recorded[0].glob("*.json"))
     # chat, completions, embeddings (each 2), chat and embeddings with a token (2 each),
-    # the tool loop 2, langchain 2, models 1, and the 429 with its retry 2
-    assert len(files) == 17
+    # the tool loop 2, langchain 2, models 1, Responses 5, and the 429 with its retry 2
+    assert len(files) == 22
     doc = json.loads(files[0].read_text())
     assert files[0].name == "0001-POST-chat-completions-gpt-4o-mini-chat.json"
     assert doc["request"]["json"]["messages"][0]["content"] == "Tell me a joke"
@@ -360,8 +381,8 @@ def test_a_previous_response_id_chain_and_stored_responses_replay(tmp_path: Path
     first_id, second_id = _responses_recording(tmp_path)
     with MockServer(replay=tmp_path) as server:
         key = server.config.api_key
-        client = openai.OpenAI(base_url=f"{server.url}openai/v1/", api_key=key,
-                               default_headers={"api-key": key})
+        # The plain OpenAI client sends the key as a bearer token, as the v1 API allows.
+        client = openai.OpenAI(base_url=f"{server.url}openai/v1/", api_key=key)
         first = client.responses.create(model="gpt-4o-mini", input="Tell me a joke")
         assert (first.id, first.output_text) == (first_id, "Two-tired.")
         second = client.responses.create(model="gpt-4o-mini", input="Another",

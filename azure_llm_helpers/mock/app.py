@@ -27,7 +27,7 @@ from starlette.routing import Route
 from .._constants import DATED_API_VERSIONS
 from . import errors, faults, validate
 from ._asgi import Receive, Scope, Send
-from .access import check_access
+from .access import check_access, check_v1_access
 from .answers import request_digest
 from .config import Deployment, MockConfig
 from .errors import AzureError
@@ -140,8 +140,10 @@ class MockApp(ResponsesEndpoint):
 
         scope = request.scope
         if not self.source.forwards_credentials:
-            check_access(request.header(b"api-key"), request.header(b"authorization"),
-                         self.config.api_key, self.identity, _rbac_operation(scope["path"]))
+            check = check_v1_access if scope["path"].startswith("/openai/v1/") else check_access
+            check(request.header(b"api-key"), request.header(b"authorization"),
+                  self.config.api_key, self.identity,
+                  _rbac_operation(scope["method"], scope["path"]))
         body = await self.source.handle(scope, receive, send)
         return None if body is None else replay_receive(body)
 
@@ -372,8 +374,10 @@ def _query(scope: Scope) -> dict[str, str]:
     return dict(parse_qsl(qs, keep_blank_values=True))
 
 
-def _rbac_operation(path: str) -> str:
-    """The RBAC data action a replayed path needs (inference for anything but models)."""
+def _rbac_operation(method: str, path: str) -> str:
+    """The RBAC data action a replayed request needs (as DATA_ACTIONS names it)."""
+    if "/responses" in path:
+        return {"GET": "responses.read", "DELETE": "responses.delete"}.get(method, "responses")
     if path.endswith("/embeddings"):
         return "embeddings"
     if path.endswith("/models"):
