@@ -4,40 +4,49 @@
 (docs/fidelity.md, "Authentication"):
 
 1. ``api-key`` equal to the resource key: allowed (keys bypass RBAC).
-2. Else ``Authorization: Bearer <value>``: an Entra token is verified, then RBAC.  On the
-   v1 API a value that is not a token is the key itself (the plain ``OpenAI`` client sends
-   ``api_key`` that way).
-3. Both headers, with a token in ``api-key`` too (some integrations send that): the bearer
-   token decides, as in rule 2.
+2. Dated API: otherwise a wrong ``api-key`` is refused; ``Authorization: Bearer <token>``
+   is verified, then RBAC.
+3. v1 API (``v1=True``, or ``check_v1_access``): ``Authorization: Bearer <value>`` decides
+   whatever ``api-key`` holds (some integrations send the token in both headers); a value
+   that is not a JWT is the key itself (the plain ``openai.OpenAI`` client sends it so).
 4. Neither header: 401 "missing subscription key".
 """
 
 from __future__ import annotations
 
+import hmac
+
 from . import errors
 from .identity import IdentityState, authorize_bearer
 
 
-def _looks_like_jwt(value: str) -> bool:
-    return value.startswith("eyJ") and value.count(".") == 2
+def _is_key(value: str, api_key: str) -> bool:
+    return hmac.compare_digest(value.encode(), api_key.encode())
 
 
 def check_access(key: str | None, authorization: str | None, api_key: str,
                  identity: IdentityState, operation: str, *, v1: bool = False) -> None:
     """``key`` and ``authorization`` are the ``api-key`` and ``Authorization`` headers (None
     when absent); plain values rather than a request object keep the hot path cheap."""
-    if key is not None and key == api_key:
-        return
+    if key is not None:
+        if _is_key(key, api_key):
+            return
+        if not v1 or authorization is None:
+            raise errors.invalid_key()
+        # v1 with both headers (e.g. a token in each): the bearer value decides, below.
     if authorization is not None:
-        if v1:
-            scheme, _, value = authorization.partition(" ")
-            value = value.strip()
-            if scheme.lower() == "bearer" and value and not _looks_like_jwt(value):
-                if value != api_key:
-                    raise errors.invalid_key()
-                return
+        scheme, _, value = authorization.partition(" ")
+        value = value.strip()
+        if v1 and scheme.lower() == "bearer" and value and value.count(".") != 2:
+            if not _is_key(value, api_key):  # a key, not a JWT
+                raise errors.invalid_key()
+            return
         authorize_bearer(authorization, identity, operation)
         return
-    if key is not None:
-        raise errors.invalid_key()
     raise errors.missing_key()
+
+
+def check_v1_access(key: str | None, authorization: str | None, api_key: str,
+                    identity: IdentityState, operation: str) -> None:
+    """The v1 API's rule (``/openai/v1/...``): ``check_access`` with ``v1=True``."""
+    check_access(key, authorization, api_key, identity, operation, v1=True)
