@@ -166,3 +166,18 @@ def test_a_config_can_enforce_retirement(tmp_path):
                            json={"model": "text-embedding-3-small", "input": "hi"},
                            headers={"api-key": mock.config.api_key})
         assert embed.status_code == 200
+
+
+def test_responses_share_the_models_reasoning_rules(client):
+    plain = client.responses.create(model=GPT52, input="Why is the sky blue?", temperature=0.3)
+    assert plain.usage.output_tokens_details.reasoning_tokens == 0
+    assert plain.reasoning.effort == "none"
+    thinking = client.responses.create(model=MINI, input="Why is the sky blue?")
+    assert thinking.usage.output_tokens_details.reasoning_tokens > 0
+    assert thinking.reasoning.effort == "medium"
+    with pytest.raises(openai.BadRequestError) as info:
+        client.responses.create(model=MINI, input="hi", temperature=0.3)
+    assert info.value.param == "temperature"
+    with pytest.raises(openai.BadRequestError) as info:
+        client.responses.create(model=MINI, input="hi", reasoning={"effort": "none"})
+    assert info.value.code == "unsupported_value"

@@ -76,7 +76,7 @@ class Deployment:
 
     @property
     def reasoning(self) -> bool:
-        return self.reasoning_rules is not None
+        return self.kind == "reasoning"
 
     def serves(self, operation: str) -> bool:
         """Whether this deployment answers ``operation`` (else OperationNotSupported)."""

@@ -53,8 +53,12 @@ class Refused(ValueError):
 
 
 def rules_for(deployment: object) -> Rules | None:
-    """The reasoning rules of a deployment (``Deployment.reasoning_rules``), else None."""
-    return getattr(deployment, "reasoning_rules", None)
+    """The reasoning rules of a deployment (``Deployment.reasoning_rules``, or its model's
+    when a ``kind = "reasoning"`` deployment was built without them), else None."""
+    rules = getattr(deployment, "reasoning_rules", None)
+    if rules is None and getattr(deployment, "kind", "") == "reasoning":
+        rules = default_rules(getattr(deployment, "model", ""))
+    return rules
 
 
 def default_rules(model: str) -> Rules:
