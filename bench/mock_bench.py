@@ -82,6 +82,10 @@ def request_bytes(server: Server, kind: str, stream: bool, i: int = 0) -> bytes:
         path = "/openai/deployments/chat/chat/completions?api-version=2024-10-21"
         body = {"messages": [{"role": "user", "content": f"Tell me a joke ({i % 7})"}],
                 "max_tokens": 14}
+    elif kind == "v1-chat":  # the v1 API: no api-version, the deployment in "model"
+        path = "/openai/v1/chat/completions"
+        body = {"model": "chat", "max_tokens": 14,
+                "messages": [{"role": "user", "content": f"Tell me a joke ({i % 7})"}]}
     elif kind == "responses":  # the v1 route; 16 is the smallest max_output_tokens allowed
         path = "/openai/v1/responses"
         body = {"model": "chat", "input": f"Tell me a joke ({i % 7})",
@@ -175,7 +179,7 @@ def main() -> None:
     for label, limits in (("off", NO_LIMITS), ("on", LIMITS)):
         server = Server(limits)
         asyncio.run(run_load(server, "chat", False, 4, 0.5))  # warm-up (loads the tokenizer)
-        for kind in ("chat", "completions", "responses"):
+        for kind in ("chat", "v1-chat", "completions", "responses"):
             for stream in (False, True):
                 for concurrency in (1, 16):
                     result = asyncio.run(run_load(server, kind, stream, concurrency,

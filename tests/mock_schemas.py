@@ -1,4 +1,4 @@
-"""Validate mock responses against the shared Azure OpenAI OpenAPI spec (2024-10-21).
+"""Validate mock responses against Azure's OpenAPI specs: 2024-10-21 and the v1 excerpt.
 
 The spec is OpenAPI 3.0, whose ``nullable: true`` jsonschema does not know; it is turned
 into ``null`` being allowed.  Stream chunks carry Azure-only fields the spec omits
@@ -17,13 +17,14 @@ from pathlib import Path
 import jsonschema
 
 SPEC = Path(__file__).with_name("data") / "azure-openai-inference" / "inference-2024-10-21.json"
+V1_SPEC = Path(__file__).with_name("data") / "azure-openai-v1" / "azure-v1-v1-subset.json"
 
 
 def _nullable(node: object) -> object:
     if isinstance(node, dict):
         node = {k: _nullable(v) for k, v in node.items()}
         if node.pop("nullable", False):
-            if "type" in node and "$ref" not in node:
+            if "type" in node and "$ref" not in node and "allOf" not in node:
                 node["type"] = [node["type"], "null"]
                 if "enum" in node:
                     node["enum"] = [*node["enum"], None]
@@ -98,7 +99,27 @@ def check_completion_chunk(chunk: dict, position: int) -> None:
 
 
 def check_error(body: dict) -> None:
-    """Azure really sends ``"code": null`` / ``"type": null`` (FIDELITY.md §7), which the
-    spec's non-nullable strings don't allow; the fields are optional, so nulls are dropped."""
+    """Azure really sends ``"code": null`` / ``"type": null`` (docs/fidelity.md, "Errors"),
+    which the spec's non-nullable strings don't allow; the fields are optional, so nulls are
+    dropped."""
     error = {k: v for k, v in body["error"].items() if v is not None}
     check_component({**body, "error": error}, "errorResponse")
+
+
+@cache
+def _v1_document() -> dict:
+    return _nullable(json.loads(V1_SPEC.read_text(encoding="utf-8")))
+
+
+def check_v1(instance: object, path: str, method: str = "post",
+             media: str = "application/json") -> None:
+    """``instance`` against the v1 spec's 200 schema for ``method path``."""
+    document = _v1_document()
+    schema = document["paths"][path][method]["responses"]["200"]["content"][media]["schema"]
+    root = copy.copy(document)
+    root.update(schema)
+    jsonschema.Draft7Validator(root).validate(instance)
+
+
+def v1_api_versions() -> list[str]:
+    return _v1_document()["components"]["schemas"]["AzureAIFoundryModelsApiVersion"]["enum"]

@@ -80,7 +80,7 @@ def test_the_endpoint_answers_the_app_service_shape(mock):
     body = response.json()
     assert set(body) == {"access_token", "expires_on", "resource", "token_type", "client_id"}
     assert isinstance(body["expires_on"], str) and int(body["expires_on"]) > time.time()
-    assert "Retry-After" not in response.headers  # MSAL would replay it (FIDELITY.md §10.4)
+    assert "Retry-After" not in response.headers  # MSAL would replay it (docs/fidelity.md)
 
 
 # -- IMDS -------------------------------------------------------------------------------------

@@ -5,9 +5,24 @@
 ...     print(mock.url)
 
 It serves ``POST /openai/deployments/{name}/completions``, ``.../chat/completions``,
-``.../embeddings`` and ``GET /openai/models`` with Azure's bodies, headers, streams and
+``.../embeddings`` and ``GET /openai/models`` (the dated API), and the v1 API
+``POST /openai/v1/chat/completions``, ``/openai/v1/embeddings``, ``GET /openai/v1/models``
+(the deployment in the body's ``model``), with Azure's bodies, headers, streams and
 errors; deployments, canned answers, content-filter triggers, rate limits and faults come
-from a TOML file documented in ``default_config.toml``.
+from a TOML file documented in ``default_config.toml``.  docs/fidelity.md says what each
+behaviour was checked against.
+
+Model retirement: the ``x-mock-retirement`` header
+------------------------------------------------------
+Deployments of a retired model "always return error responses" on Azure.  The mock reports
+Microsoft Learn's retirement dates in the models list but refuses requests only when
+asked, per request or for the whole resource (``[resource] retirement = "enforce"``)::
+
+    x-mock-retirement: enforce                    # retired models answer 404, as on Azure
+    x-mock-retirement: enforce; today=2027-03-01  # ... as if it were that day
+    x-mock-retirement: report                     # never refuse
+
+From the openai SDK: ``OpenAI(..., default_headers={"x-mock-retirement": "enforce"})``.
 
 Fault injection per request: the ``x-mock-fault`` header
 ---------------------------------------------------------

@@ -1,7 +1,15 @@
 """Who may call the data plane: an API key, or an Entra ID bearer token plus an RBAC role.
 
-``check_access`` (dated routes) and ``check_v1_access`` (``/openai/v1/``) return when
-the request may proceed, else raise Azure's 401.
+``check_access`` returns when the request may proceed, else raises Azure's 401.  The rules
+(docs/fidelity.md, "Authentication"):
+
+1. ``api-key`` equal to the resource key: allowed (keys bypass RBAC).
+2. Dated API: otherwise a wrong ``api-key`` is refused; ``Authorization: Bearer <token>``
+   is verified, then RBAC.
+3. v1 API (``v1=True``, or ``check_v1_access``): ``Authorization: Bearer <value>`` decides
+   whatever ``api-key`` holds (some integrations send the token in both headers); a value
+   that is not a JWT is the key itself (the plain ``openai.OpenAI`` client sends it so).
+4. Neither header: 401 "missing subscription key".
 """
 
 from __future__ import annotations
@@ -12,16 +20,27 @@ from . import errors
 from .identity import IdentityState, authorize_bearer
 
 
+def _is_key(value: str, api_key: str) -> bool:
+    return hmac.compare_digest(value.encode(), api_key.encode())
+
+
 def check_access(key: str | None, authorization: str | None, api_key: str,
-                 identity: IdentityState, operation: str) -> None:
+                 identity: IdentityState, operation: str, *, v1: bool = False) -> None:
     """``key`` and ``authorization`` are the ``api-key`` and ``Authorization`` headers (None
     when absent); plain values rather than a request object keep the hot path cheap."""
     if key is not None:
-        # Keys bypass RBAC entirely (FIDELITY.md §10.8).
-        if key != api_key:
+        if _is_key(key, api_key):
+            return
+        if not v1 or authorization is None:
             raise errors.invalid_key()
-        return
+        # v1 with both headers (e.g. a token in each): the bearer value decides, below.
     if authorization is not None:
+        scheme, _, value = authorization.partition(" ")
+        value = value.strip()
+        if v1 and scheme.lower() == "bearer" and value and value.count(".") != 2:
+            if not _is_key(value, api_key):  # a key, not a JWT
+                raise errors.invalid_key()
+            return
         authorize_bearer(authorization, identity, operation)
         return
     raise errors.missing_key()
@@ -29,21 +48,5 @@ def check_access(key: str | None, authorization: str | None, api_key: str,
 
 def check_v1_access(key: str | None, authorization: str | None, api_key: str,
                     identity: IdentityState, operation: str) -> None:
-    """The v1 API's rule (``/openai/v1/...``): ``api-key: <key>``, ``Authorization: Bearer
-    <key>`` (what the plain ``openai.OpenAI`` client sends) or ``Authorization: Bearer
-    <Entra token>``.  A valid bearer token wins even when ``api-key`` carries something
-    else: some integrations send the token in both headers, and Azure accepts it."""
-    if key is not None and hmac.compare_digest(key.encode(), api_key.encode()):
-        return
-    if authorization is not None:
-        scheme, _, value = authorization.partition(" ")
-        value = value.strip()
-        if scheme.lower() == "bearer" and value.count(".") != 2:  # a key, not a JWT
-            if hmac.compare_digest(value.encode(), api_key.encode()):
-                return
-            raise errors.invalid_key()
-        authorize_bearer(authorization, identity, operation)
-        return
-    if key is not None:
-        raise errors.invalid_key()
-    raise errors.missing_key()
+    """The v1 API's rule (``/openai/v1/...``): ``check_access`` with ``v1=True``."""
+    check_access(key, authorization, api_key, identity, operation, v1=True)

@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -24,8 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .._constants import DATED_API_VERSIONS
-from . import errors, faults, validate
+from . import errors, faults, lifecycle, routing, strictjson, validate
 from ._asgi import Receive, Scope, Send
 from .access import check_access, check_v1_access
 from .answers import request_digest
@@ -33,6 +32,7 @@ from .config import Deployment, MockConfig
 from .errors import AzureError
 from .identity import IDENTITY_ROUTES, IdentityRequest, IdentityState
 from .identity.routes import Handler
+from .models import models_list
 from .operations import PLANNERS, Context, Outcome
 from .ratelimit import SlidingWindow
 from .responses.endpoint import ResponsesEndpoint
@@ -44,9 +44,7 @@ if TYPE_CHECKING:  # the recording package loads only when --record or --replay 
     from .recording import DataPlaneSource
 
 _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",
-                    "embeddings": "embeddings"}
-_OPERATIONS = {"completions": "completions", "chat/completions": "chat",
-               "embeddings": "embeddings"}
+                    "embeddings": "embeddings", "responses": "responses"}
 _STATIC_HEADERS = [
     (b"cache-control", b"no-cache, must-revalidate"),
     (b"access-control-allow-origin", b"*"),
@@ -198,12 +196,19 @@ class MockApp(ResponsesEndpoint):
         if is_responses_path(request.scope["path"]):
             await self._responses(request, receive, send, _query(request.scope))
             return
-        operation, deployment, version = self._resolve(request)
-        if deployment is None:  # GET /openai/models
-            await self._send_json(request, send, 200, json.dumps(self._models()).encode(),
+        route, version = self._resolve(request)
+        operation = route.operation
+        if operation == "models":
+            await self._send_json(request, send, 200, _dumps(models_list(self.config)).encode(),
                                   self._headers(request))
             return
-        body = await self._read_json(request, receive, operation)
+        if route.deployment is not None:
+            deployment = self._deployment(request, route.deployment, operation)
+            body = await self._read_json(request, receive)
+        else:  # v1: the body's "model" names the deployment
+            body = await self._read_json(request, receive)
+            deployment = self._deployment(request, _model_of(operation, body), operation)
+        validate.check(operation, body)
         spec = await self._inject_faults(request, receive, deployment, operation, version)
         # Canonical form: key order and spacing don't matter, and a stream shares its
         # non-streamed twin's ids, answers and usage.
@@ -215,33 +220,44 @@ class MockApp(ResponsesEndpoint):
         outcome = PLANNERS[operation](ctx, body)
         await self._answer(request, send, outcome, spec, operation, version)
 
-    def _resolve(self, request: DataPlaneRequest) -> tuple[str, Deployment | None, str]:
-        """(operation, deployment, api-version): route, version, access, deployment, kind."""
-        routed = _route(request.scope)
-        if routed is None:
+    def _resolve(self, request: DataPlaneRequest) -> tuple[routing.Route, str]:
+        """(route, api-version in force): route, version and access, in Azure's order."""
+        scope = request.scope
+        route = routing.match(scope["method"], scope["path"])
+        if route is None:
             raise errors.resource_not_found()
-        operation, name = routed
-        request.deployment = name or "-"
-        version = _query(request.scope).get("api-version")
-        if version is None:
-            raise errors.resource_not_found()
-        if version not in DATED_API_VERSIONS:
-            raise errors.api_version_not_supported()
-        request.window = self.windows.get(name) if name else None
+        version = routing.check_version(route, _query(scope).get("api-version"))
         check_access(request.header(b"api-key"), request.header(b"authorization"),
-                     self.config.api_key, self.identity, operation)
-        if operation == "models":
-            return operation, None, version
-        deployment = self.config.deployments.get(name) if name else None
+                     self.config.api_key, self.identity, route.operation,
+                     v1=route.family == routing.V1)
+        return route, version
+
+    def _deployment(self, request: DataPlaneRequest, name: str, operation: str) -> Deployment:
+        """The named deployment, if it exists, is not retired and serves ``operation``."""
+        request.deployment = name
+        deployment = self.config.deployments.get(name)
         if deployment is None:
             raise errors.deployment_not_found()
-        if deployment.kind != operation:
+        request.window = self.windows.get(name)
+        policy = self.config.retirement
+        header = request.header(lifecycle.HEADER.encode())
+        if header:
+            try:
+                policy = lifecycle.parse_header(header, policy)
+            except ValueError as exc:
+                raise errors.invalid_request(f"Invalid {lifecycle.HEADER} header: {exc}.",
+                                             lifecycle.HEADER) from None
+        if policy.refuses(deployment.lifecycle):
+            # What a deployment of a retired model answers (docs/fidelity.md).
+            raise errors.resource_not_found()
+        if not deployment.serves(operation):
             raise errors.operation_not_supported(_OPERATION_NAMES[operation], deployment.model)
-        return operation, deployment, version
+        return deployment
 
     async def _read_json(self, request: DataPlaneRequest, receive: Receive,
-                         operation: str) -> dict:
-        """The request body, parsed and validated for ``operation``."""
+                         operation: str | None = None) -> Any:
+        """The request body, parsed as RFC 8259 JSON (strictjson.py), and validated for
+        ``operation`` when one is given."""
         limit = self.config.max_request_bytes
         chunks, size = [], 0
         while True:
@@ -254,10 +270,11 @@ class MockApp(ResponsesEndpoint):
             if not message.get("more_body"):
                 break
         try:
-            body = json.loads(b"".join(chunks))
-        except (ValueError, RecursionError):
+            body = strictjson.parse(b"".join(chunks))
+        except strictjson.JSONRejected:
             raise errors.unparsable_json() from None
-        validate.check(operation, body)
+        if operation is not None:
+            validate.check(operation, body)
         return body
 
     async def _inject_faults(self, request: DataPlaneRequest, receive: Receive,
@@ -310,22 +327,6 @@ class MockApp(ResponsesEndpoint):
         for task in pending:
             task.cancel()
 
-    def _models(self) -> dict:
-        """``GET /openai/models``: the models behind this resource's deployments."""
-        seen: dict[str, Deployment] = {}
-        for d in self.config.deployments.values():
-            seen.setdefault(d.response_model, d)
-        data = [{
-            "id": model, "object": "model", "created_at": 1_700_000_000, "status": "succeeded",
-            "lifecycle_status": "generally-available",
-            "capabilities": {"fine_tune": False, "inference": True,
-                             "completion": d.kind == "completions",
-                             "chat_completion": d.kind == "chat",
-                             "embeddings": d.kind == "embeddings"},
-            "deprecation": {"inference": 1_900_000_000},
-        } for model, d in seen.items()]
-        return {"data": data, "object": "list"}
-
 
 # -- the Starlette side: identity routes and unknown paths ---------------------------------
 
@@ -354,16 +355,14 @@ async def _until_disconnect(receive: Receive) -> None:
         pass
 
 
-def _route(scope: Scope) -> tuple[str, str | None] | None:
-    """(operation, deployment name) for a data-plane path, else None."""
-    parts = scope["path"].split("/")
-    method = scope["method"]
-    if parts == ["", "openai", "models"] and method == "GET":
-        return "models", None
-    if len(parts) < 5 or parts[2] != "deployments" or method != "POST" or not parts[3]:
-        return None
-    operation = _OPERATIONS.get("/".join(parts[4:]))
-    return (operation, parts[3]) if operation else None
+def _model_of(operation: str, body: object) -> str:
+    """The deployment a v1 request names in ``model``."""
+    if not isinstance(body, dict):
+        validate.check(operation, body)  # raises Azure's "expected an object"
+    model = body.get("model") if isinstance(body, dict) else None
+    if not isinstance(model, str) or not model:
+        raise errors.invalid_request("you must provide a model parameter")
+    return model
 
 
 def _query(scope: Scope) -> dict[str, str]:

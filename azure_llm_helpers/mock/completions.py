@@ -11,6 +11,7 @@ from .outcome import (
     logprob,
     output_limit,
     prompt_text,
+    sampled_answer,
     shape_text,
     sse,
 )
@@ -62,11 +63,11 @@ def plan_completions(ctx: Context, body: dict) -> Outcome:
     prompt_filters = _prompt_filters(ctx, prompts)
     choices, completion_tokens, streams = [], 0, []
     for text, ntok in prompts:
-        out, finish, cfr = shape_text(ctx, text, answers.answer_for(ctx.config, text),
-                                      output_limit(ctx, requested, ntok), body.get("stop"))
-        if body.get("echo"):
-            out = text + out
-        for _ in range(n):
+        for choice in range(n):  # each choice is its own sample
+            out, finish, cfr = shape_text(ctx, text, sampled_answer(ctx, text, body, choice),
+                                          output_limit(ctx, requested, ntok), body.get("stop"))
+            if body.get("echo"):
+                out = text + out
             index = len(choices)
             pieces = tok.pieces(out)
             logprobs = (None if body.get("logprobs") is None

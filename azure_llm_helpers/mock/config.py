@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._constants import LATEST_GA_API_VERSION
+from . import lifecycle, reasoning
 from .faults import FaultSpec, FaultSpecError, parse_fault_table
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
-KINDS = ("completions", "chat", "embeddings")
+KINDS = ("completions", "chat", "embeddings", "reasoning")
+# What each kind of deployment serves; a reasoning deployment is a chat model that thinks.
+_SERVES = {"completions": ("completions",), "chat": ("chat", "responses"),
+           "embeddings": ("embeddings",), "reasoning": ("chat", "responses")}
 CATEGORIES = ("hate", "self_harm", "sexual", "violence")
 SEVERITIES = ("low", "medium", "high")
 
@@ -30,11 +34,19 @@ _MODEL_LIMITS = {
     "gpt-4": (8192, 4096),
     "gpt-4o": (128000, 16384),
     "gpt-4o-mini": (128000, 16384),
+    "gpt-4.1": (1047576, 32768),
+    "gpt-5": (400000, 128000),
+    "gpt-5-mini": (400000, 128000),
+    "gpt-5-nano": (400000, 128000),
+    "gpt-5.1": (400000, 128000),
+    "gpt-5.2": (400000, 128000),
+    "o4-mini": (200000, 100000),
     "text-embedding-ada-002": (8191, 0),
     "text-embedding-3-small": (8191, 0),
     "text-embedding-3-large": (8191, 0),
 }
-_KIND_LIMITS = {"completions": (4097, 4096), "chat": (128000, 16384), "embeddings": (8191, 0)}
+_KIND_LIMITS = {"completions": (4097, 4096), "chat": (128000, 16384), "embeddings": (8191, 0),
+                "reasoning": (200000, 100000)}
 _EMBEDDING_DIMENSIONS = {"text-embedding-3-large": 3072}
 
 
@@ -57,11 +69,23 @@ class Deployment:
     default_max_tokens: int = 0  # applied when a request sets no max_tokens; 0: model limit
     dimensions: int = 1536
     faults: FaultSpec = field(default_factory=FaultSpec)
+    # kind "reasoning": the effort values and default (from the model unless overridden).
+    reasoning_rules: reasoning.Rules | None = None
+    lifecycle: lifecycle.Lifecycle = field(
+        default_factory=lambda: lifecycle.Lifecycle("generally-available"))
+
+    @property
+    def reasoning(self) -> bool:
+        return self.kind == "reasoning"
+
+    def serves(self, operation: str) -> bool:
+        """Whether this deployment answers ``operation`` (else OperationNotSupported)."""
+        return operation in _SERVES[self.kind]
 
     @property
     def response_model(self) -> str:
         """The ``model`` field Azure returns: the underlying model, never the deployment."""
-        if self.kind == "chat" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.version):
+        if self.kind in ("chat", "reasoning") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.version):
             return f"{self.model}-{self.version}"
         return self.model
 
@@ -75,6 +99,7 @@ class Deployment:
 class CannedAnswer:
     pattern: re.Pattern[str]
     answer: str
+    alternatives: tuple[str, ...] = ()  # what a higher temperature, a seed or n > 1 draws
 
 
 @dataclass(frozen=True)
@@ -99,11 +124,25 @@ class MockConfig:
     filters: tuple[FilterTrigger, ...] = field(default_factory=tuple)
     tokenizer: str = "cl100k_base"
     max_request_bytes: int = 8 * 1024 * 1024
+    # Model retirement: reported always, enforced only when asked (lifecycle.py).
+    retirement: lifecycle.Policy = field(default_factory=lifecycle.Policy)
+    responses_deployment: str = ""
+    reasoning_deployment: str = ""
     # The whole parsed file, so feature modules (identity, faults) can read their own tables.
     raw: dict = field(default_factory=dict, repr=False, compare=False)
 
     def first_deployment(self, kind: str) -> str:
         return next((d.name for d in self.deployments.values() if d.kind == kind), "")
+
+    def deployment_for(self, role: str) -> str:
+        """The deployment the lessons use for ``role``: "responses" or "reasoning"."""
+        named = self.responses_deployment if role == "responses" else self.reasoning_deployment
+        if named:
+            return named
+        if role == "reasoning":
+            return next((d.name for d in self.deployments.values()
+                         if d.reasoning_rules and d.reasoning_rules.default != "none"), "")
+        return next((d.name for d in self.deployments.values() if d.serves("responses")), "")
 
 
 def load_config(path: str | Path | None = None) -> MockConfig:
@@ -147,6 +186,7 @@ def _deployment(entry: dict) -> Deployment:
     except FaultSpecError as exc:
         raise MockConfigError(f"{where}: faults: {exc}") from None
     return Deployment(
+        **_model_facts(entry, model, kind, where),
         name=entry["name"], model=model, version=str(entry["version"]), kind=kind,
         requests_per_minute=_int(entry, "requests_per_minute", 0, where),
         tokens_per_minute=_int(entry, "tokens_per_minute", 0, where),
@@ -156,6 +196,46 @@ def _deployment(entry: dict) -> Deployment:
         dimensions=_int(entry, "dimensions", _EMBEDDING_DIMENSIONS.get(model, 1536), where),
         faults=faults,
     )
+
+
+def _model_facts(entry: dict, model: str, kind: str, where: str) -> dict:
+    """Reasoning rules and lifecycle dates: the model's published ones, then the entry's."""
+    facts: dict = {}
+    published = lifecycle.published(model, str(entry["version"]))
+    dates = {}
+    for key, attr in (("deprecation_date", "deprecation"), ("retirement_date", "retirement")):
+        if key in entry:
+            try:
+                dates[attr] = lifecycle.parse_date(str(entry[key]), f"{where}: {key}")
+            except ValueError as exc:
+                raise MockConfigError(str(exc)) from None
+    facts["lifecycle"] = lifecycle.Lifecycle(
+        entry.get("lifecycle_status", published.status),
+        dates.get("deprecation", published.deprecation),
+        dates.get("retirement", published.retirement))
+    if kind == "reasoning":
+        rules = reasoning.default_rules(model)
+        efforts = tuple(entry.get("reasoning_efforts", rules.efforts))
+        default = entry.get("default_reasoning_effort", rules.default)
+        unknown = [e for e in (*efforts, default) if e not in reasoning.ALL_EFFORTS]
+        if unknown or default not in efforts:
+            raise MockConfigError(
+                f"{where}: reasoning efforts must be among {reasoning.ALL_EFFORTS} and "
+                f"include default_reasoning_effort; got {efforts} / {default!r}")
+        facts["reasoning_rules"] = reasoning.Rules(efforts, default, rules.sampling_when_none)
+    return facts
+
+
+def _retirement(resource: dict) -> lifecycle.Policy:
+    mode = resource.get("retirement", "report")
+    if mode not in lifecycle.MODES:
+        raise MockConfigError(f"resource.retirement must be one of {lifecycle.MODES}")
+    today = resource.get("today")
+    try:
+        day = lifecycle.parse_date(str(today), "resource.today") if today else None
+    except ValueError as exc:
+        raise MockConfigError(str(exc)) from None
+    return lifecycle.Policy(mode, day)
 
 
 def _trigger(entry: dict) -> FilterTrigger:
@@ -178,7 +258,8 @@ def _build(data: dict) -> MockConfig:
         dep = _deployment(entry)
         deployments[dep.name] = dep
     answers = tuple(
-        CannedAnswer(re.compile(a["pattern"], re.IGNORECASE), a["answer"])
+        CannedAnswer(re.compile(a["pattern"], re.IGNORECASE), a["answer"],
+                     tuple(str(x) for x in a.get("alternatives", ())))
         for a in data.get("answers", [])
     )
     tokenizer = resource.get("tokenizer", "cl100k_base")
@@ -193,5 +274,8 @@ def _build(data: dict) -> MockConfig:
         filters=tuple(_trigger(t) for t in data.get("content_filters", [])),
         tokenizer=tokenizer,
         max_request_bytes=_int(resource, "max_request_bytes", 8 * 1024 * 1024, "resource"),
+        retirement=_retirement(resource),
+        responses_deployment=resource.get("responses_deployment", ""),
+        reasoning_deployment=resource.get("reasoning_deployment", ""),
         raw=data,
     )

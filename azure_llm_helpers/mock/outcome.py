@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import filters
+from . import answers, filters
 from .config import Deployment, MockConfig
 from .tokenizer import Tokenizer, count, truncate
 
@@ -86,3 +86,12 @@ def end_of_stream(events: list[bytes], head: dict, usage: dict | None) -> list[b
         events.append(sse({**head, "choices": [], "usage": usage}))
     events.append(DONE)
     return events
+
+
+def sampled_answer(ctx: Context, prompt: str, body: dict, choice: int) -> str:
+    """The answer for one choice: the temperature, the seed and the choice index pick the
+    variant a real model's sampling would (answers.variant); high temperatures ramble."""
+    temperature, seed = body.get("temperature"), body.get("seed")
+    which = answers.variant(temperature, seed, choice)
+    return answers.ramble(answers.answer_for(ctx.config, prompt, which), temperature, seed,
+                          choice)

@@ -89,6 +89,8 @@ class MockServer:
             Env.AZURE_OPENAI_COMPLETIONS_DEPLOYMENT: c.first_deployment("completions"),
             Env.AZURE_OPENAI_CHAT_DEPLOYMENT: c.first_deployment("chat"),
             Env.AZURE_OPENAI_EMBEDDINGS_DEPLOYMENT: c.first_deployment("embeddings"),
+            Env.AZURE_OPENAI_RESPONSES_DEPLOYMENT: c.deployment_for("responses"),
+            Env.AZURE_OPENAI_REASONING_DEPLOYMENT: c.deployment_for("reasoning"),
             **identity_env(self.app.identity, self.url),
         }
 

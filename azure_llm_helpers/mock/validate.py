@@ -213,7 +213,7 @@ def _response_format(body: dict) -> None:
 
 
 def _chat(body: dict) -> None:
-    messages = _array("messages", _required(body, "messages"), 1, 100_000)
+    messages = _array("messages", _required(body, "messages"), 1, 2048)
     for i, message in enumerate(messages):
         _message(i, message)
     _common(body)

@@ -1,8 +1,8 @@
 """Bearer tokens on the data plane: Azure's two 401s (bad token; valid token, missing role).
 
 Azure OpenAI authorises a token by the Azure RBAC data actions of its ``oid`` on the
-resource, never by ``roles``/``scp`` claims (FIDELITY.md §10.7, §10.8). A missing data
-action is a **401** ``PermissionDenied``, not a 403 (§3).
+resource, never by ``roles``/``scp`` claims (docs/fidelity.md, "Identity"). A missing data
+action is a **401** ``PermissionDenied``, not a 403 (docs/fidelity.md, "Authentication").
 """
 
 from __future__ import annotations

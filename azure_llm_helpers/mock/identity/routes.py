@@ -1,8 +1,9 @@
 """The identity side's HTTP routes: managed-identity token endpoints, the key set, the CLI's route.
 
-- ``GET /msi/token`` — App Service style (``IDENTITY_ENDPOINT``; FIDELITY.md §10.2).
+- ``GET /msi/token`` — App Service style (``IDENTITY_ENDPOINT``).
 - ``GET /metadata/identity/oauth2/token`` — IMDS style (``AZURE_POD_IDENTITY_AUTHORITY_HOST``;
-  §10.3). By default it answers like a machine *without* a managed identity (a laptop).
+  both in docs/fidelity.md, "Identity"). By default it answers like a machine *without* a
+  managed identity (a laptop).
 - ``GET /{tenant}/discovery/v2.0/keys`` and ``/{tenant}/.well-known/openid-configuration``.
 - ``GET /mock-identity/cli/token`` and ``/mock-identity/cli/account`` — what the ``az`` shim asks.
 
@@ -48,7 +49,7 @@ Handler = Callable[[IdentityState, IdentityRequest], dict[str, Any]]
 
 
 def _app_service_refusal(message: str, error: str = "invalid_request") -> AzureError:
-    # The body decides for MSAL, not the status (FIDELITY.md §10.2).
+    # The body decides for MSAL, not the status (docs/fidelity.md, "Identity").
     return AzureError(400, {"statusCode": 400, "message": message})
 
 

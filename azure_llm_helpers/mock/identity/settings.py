@@ -15,7 +15,8 @@ from ..config import MockConfig, MockConfigError
 PRINCIPAL_KINDS = ("system_assigned", "user_assigned", "user")
 AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"  # the Azure CLI's public client id
 
-# Built-in roles and the data actions they grant (FIDELITY.md §10.8); `*` matches anything.
+# Built-in roles and the data actions they grant (docs/fidelity.md, "Identity");
+# `*` matches anything.
 #: The prefix of every Azure OpenAI data action.
 OPENAI_DATA_ACTIONS = "Microsoft.CognitiveServices/accounts/OpenAI"
 ROLES: dict[str, tuple[str, ...]] = {
@@ -50,7 +51,7 @@ class Principal:
     token_lifetime: int | None = None
 
     def claims(self) -> dict[str, Any]:
-        """The principal-specific claims of its v1.0 access tokens (FIDELITY.md §10.7)."""
+        """The principal-specific claims of its v1.0 access tokens (docs/fidelity.md)."""
         if self.kind == "user":
             given, _, family = (self.display_name or self.name.split("@")[0]).partition(" ")
             return {

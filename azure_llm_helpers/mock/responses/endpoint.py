@@ -11,7 +11,6 @@ import json
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from .. import errors
 from ..access import check_v1_access
 from ..answers import request_digest
 from ..outcome import Context
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     from ..app import DataPlaneRequest
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-#: Deployment kinds that serve the Responses API (chat models and reasoning models).
-SERVING_KINDS = ("chat", "reasoning")
 
 
 def _planner() -> ModuleType:
@@ -59,13 +56,8 @@ class ResponsesEndpoint:
                                   self._headers(request))
             return
         body = await self._read_json(request, receive, "responses")
-        name = body["model"]
-        deployment = self.config.deployments.get(name)
-        if deployment is None:
-            raise errors.deployment_not_found()
-        request.deployment, request.window = name, self.windows.get(name)
-        if deployment.kind not in SERVING_KINDS:
-            raise errors.operation_not_supported("responses", deployment.model)
+        # Exists, not retired (x-mock-retirement), serves Responses: app.py's one check.
+        deployment = self._deployment(request, body["model"], "responses")
         spec = await self._inject_faults(request, receive, deployment, "responses",
                                          route.version)
         # Canonical form, as for the other operations: a stream shares its twin's ids.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from .. import reasoning as rules_of_models
 from ..config import Deployment
 from . import checks as c
 
@@ -26,13 +27,14 @@ def is_reasoning(deployment: Deployment) -> bool:
     return deployment.kind == REASONING_KIND
 
 
-def efforts_for(model: str) -> tuple[str, ...]:
-    """The ``reasoning.effort`` values a model accepts (Microsoft Learn, reasoning models)."""
-    if model.startswith(("gpt-5.1", "gpt-5.2", "gpt-5.3", "gpt-5.4", "gpt-5.5")):
-        return ("none", "low", "medium", "high")
-    if model.startswith("gpt-5"):
-        return ("minimal", "low", "medium", "high")
-    return ("low", "medium", "high")  # o1, o3, o3-mini, o4-mini
+def _rules(deployment: Deployment) -> rules_of_models.Rules:
+    """The model's reasoning rules (mock/reasoning.py, shared with chat completions)."""
+    return deployment.reasoning_rules or rules_of_models.default_rules(deployment.model)
+
+
+def efforts_for(deployment: Deployment) -> tuple[str, ...]:
+    """The ``reasoning.effort`` values the deployment's model accepts."""
+    return _rules(deployment).efforts
 
 
 def check_parameters(deployment: Deployment, body: dict) -> None:
@@ -48,12 +50,16 @@ def check_parameters(deployment: Deployment, body: dict) -> None:
             raise c.invalid("Encrypted content is not supported with this model.", "include",
                             "unsupported_parameter")
         return
-    for key in REFUSED_BY_REASONING:
+    if _rules(deployment).sampling_when_none and effort_of(deployment, body) == "none":
+        refused: tuple[str, ...] = ()  # gpt-5.1/5.2 at effort "none" are plain chat models
+    else:
+        refused = REFUSED_BY_REASONING
+    for key in refused:
         if body.get(key) is not None:
             raise c.invalid(f"Unsupported parameter: '{key}' is not supported with this "
                             "model.", key, "unsupported_parameter")
     effort = reasoning.get("effort")
-    allowed = efforts_for(deployment.model)
+    allowed = efforts_for(deployment)
     if effort is not None and effort not in allowed:
         options = ", ".join(f"'{a}'" for a in allowed[:-1]) + f", and '{allowed[-1]}'"
         raise c.invalid(f"Unsupported value: 'reasoning.effort' does not support '{effort}' "
@@ -62,8 +68,9 @@ def check_parameters(deployment: Deployment, body: dict) -> None:
 
 
 def effort_of(deployment: Deployment, body: dict) -> str:
+    """The requested effort, else the model's default (``none`` for gpt-5.1/5.2)."""
     effort = (body.get("reasoning") or {}).get("effort")
-    return effort or "medium"
+    return effort or _rules(deployment).default
 
 
 def reasoning_tokens(effort: str, digest: str) -> int:
