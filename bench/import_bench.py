@@ -1,6 +1,6 @@
 """How much does ``import azure_llm_helpers`` cost? Budget: 0.15 s over a bare interpreter.
 
-    .venv/bin/python bench/import_bench.py [--runs N]
+    python -m azure_llm_helpers.course python bench/import_bench.py [--runs N]
 
 Each figure is the median wall time of N fresh interpreters (``python -c ...``), the cases
 taking turns; the bare interpreter's start-up is measured the same way and subtracted.

@@ -1,6 +1,6 @@
 """Benchmark the mock on loopback; prints a markdown table.
 
-    .venv/bin/python bench/mock_bench.py [--seconds 3]
+    python -m azure_llm_helpers.course python bench/mock_bench.py [--seconds 3]
 
 The server runs as its real CLI in a subprocess; its CPU time comes from
 /proc/<pid>/stat, its RSS from /proc/<pid>/status.  The load generator is a minimal
