@@ -205,7 +205,8 @@ def test_cli_exports_identity_variables_and_an_opt_in_path_line():
             exports[name] = value
         else:
             raise AssertionError(f"mock exited early: {proc.stderr.read()}")
-        assert comment.strip() == f"# to use the az shim: export PATH={az_shim_dir()}:$PATH"
+        shim = f"export PATH={az_shim_dir()}{os.pathsep}$PATH"
+        assert comment.strip() == f"# to use the az shim: {shim}"
         assert "PATH" not in exports
         for name in ("IDENTITY_ENDPOINT", "IDENTITY_HEADER",
                      "AZURE_POD_IDENTITY_AUTHORITY_HOST", "AZURE_OPENAI_MOCK_URL"):

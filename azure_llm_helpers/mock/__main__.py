@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shlex
 import signal
 import sys
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"export {name}={shlex.quote(value)}")
     if args.record is None:
         # Opt-in only: the shim must never silently shadow a real `az`.
-        print(f"# to use the az shim: export PATH={shlex.quote(str(az_shim_dir()))}:$PATH")
+        shim = shlex.quote(str(az_shim_dir()))
+        print(f"# to use the az shim: export PATH={shim}{os.pathsep}$PATH")
     sys.stdout.flush()
     what = (f"recording {args.upstream} into {args.record}" if args.record else
             f"replaying {args.replay}" if args.replay else "Azure OpenAI mock")

@@ -15,21 +15,24 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Container
 
 from . import errors
 from .identity import IdentityState, authorize_bearer
 
 
-def _is_key(value: str, api_key: str) -> bool:
-    return hmac.compare_digest(value.encode(), api_key.encode())
+def _is_key(value: str, api_key: str, learner_keys: Container[str] = ()) -> bool:
+    """The resource's key, or one of a room's per-learner keys (course/room.py)."""
+    return hmac.compare_digest(value.encode(), api_key.encode()) or value in learner_keys
 
 
 def check_access(key: str | None, authorization: str | None, api_key: str,
-                 identity: IdentityState, operation: str, *, v1: bool = False) -> None:
+                 identity: IdentityState, operation: str, *, v1: bool = False,
+                 learner_keys: Container[str] = ()) -> None:
     """``key`` and ``authorization`` are the ``api-key`` and ``Authorization`` headers (None
     when absent); plain values rather than a request object keep the hot path cheap."""
     if key is not None:
-        if _is_key(key, api_key):
+        if _is_key(key, api_key, learner_keys):
             return
         if not v1 or authorization is None:
             raise errors.invalid_key()
@@ -38,7 +41,7 @@ def check_access(key: str | None, authorization: str | None, api_key: str,
         scheme, _, value = authorization.partition(" ")
         value = value.strip()
         if v1 and scheme.lower() == "bearer" and value and value.count(".") != 2:
-            if not _is_key(value, api_key):  # a key, not a JWT
+            if not _is_key(value, api_key, learner_keys):  # a key, not a JWT
                 raise errors.invalid_key()
             return
         authorize_bearer(authorization, identity, operation)
@@ -47,6 +50,8 @@ def check_access(key: str | None, authorization: str | None, api_key: str,
 
 
 def check_v1_access(key: str | None, authorization: str | None, api_key: str,
-                    identity: IdentityState, operation: str) -> None:
+                    identity: IdentityState, operation: str,
+                    learner_keys: Container[str] = ()) -> None:
     """The v1 API's rule (``/openai/v1/...``): ``check_access`` with ``v1=True``."""
-    check_access(key, authorization, api_key, identity, operation, v1=True)
+    check_access(key, authorization, api_key, identity, operation, v1=True,
+                 learner_keys=learner_keys)

@@ -71,6 +71,7 @@ class DataPlaneRequest:
     request_id: str
     deployment: str = "-"  # the name in the path, for the log line
     window: SlidingWindow | None = None  # its deployment's rate limits, once known
+    learner: str = ""  # a room's learner, named by their key (course/room.py)
     status: int = 0  # set when the response starts
 
     def header(self, name: bytes) -> str | None:
@@ -91,6 +92,8 @@ class MockApp(ResponsesEndpoint):
         self.identity = IdentityState.from_config(config)
         self.windows = {name: SlidingWindow(d.requests_per_minute, d.tokens_per_minute)
                         for name, d in config.deployments.items()}
+        # A room's learners each get windows of their own, made on their first request.
+        self.learner_windows: dict[tuple[str, str], SlidingWindow] = {}
         self.faults = faults.FaultState()
         self.responses_store = ResponseStore()  # stored responses (responses/store.py)
         self._region = config.region.encode()
@@ -124,8 +127,29 @@ class MockApp(ResponsesEndpoint):
             log.exception("mock: internal error on %s %s", scope["method"], scope["path"])
             await self._send_error(request, send, errors.server_error(request.request_id))
         if log.isEnabledFor(logging.INFO):
-            log.info("%s %s deployment=%s %s %.1fms", scope["method"], scope["path"],
-                     request.deployment, request.status, (time.perf_counter() - started) * 1000)
+            log.info("%s %s deployment=%s%s %s %.1fms", scope["method"], scope["path"],
+                     request.deployment, request.learner and f" learner={request.learner}",
+                     request.status, (time.perf_counter() - started) * 1000)
+
+    def _learner_of(self, key: str | None, authorization: str | None) -> str:
+        """The room's learner whose key this is (``api-key``, or v1's ``Bearer <key>``)."""
+        learners = self.config.learners
+        if not learners:
+            return ""
+        if key is None and authorization is not None:
+            key = authorization.partition(" ")[2].strip()
+        return learners.get(key or "", "")
+
+    def _window(self, deployment: str, learner: str) -> SlidingWindow | None:
+        """The deployment's window; a learner's own copy of it when a learner calls."""
+        shared = self.windows.get(deployment)
+        if not learner or shared is None:
+            return shared
+        mine = self.learner_windows.get((learner, deployment))
+        if mine is None:
+            mine = SlidingWindow(shared.rpm, shared.tpm)
+            self.learner_windows[(learner, deployment)] = mine
+        return mine
 
     async def _from_source(self, request: DataPlaneRequest, receive: Receive,
                            send: Send) -> Receive | None:
@@ -141,7 +165,8 @@ class MockApp(ResponsesEndpoint):
             check = check_v1_access if scope["path"].startswith("/openai/v1/") else check_access
             check(request.header(b"api-key"), request.header(b"authorization"),
                   self.config.api_key, self.identity,
-                  _rbac_operation(scope["method"], scope["path"]))
+                  _rbac_operation(scope["method"], scope["path"]),
+                  learner_keys=self.config.learners)
         body = await self.source.handle(scope, receive, send)
         return None if body is None else replay_receive(body)
 
@@ -227,9 +252,10 @@ class MockApp(ResponsesEndpoint):
         if route is None:
             raise errors.resource_not_found()
         version = routing.check_version(route, _query(scope).get("api-version"))
-        check_access(request.header(b"api-key"), request.header(b"authorization"),
-                     self.config.api_key, self.identity, route.operation,
-                     v1=route.family == routing.V1)
+        key, authorization = request.header(b"api-key"), request.header(b"authorization")
+        check_access(key, authorization, self.config.api_key, self.identity, route.operation,
+                     v1=route.family == routing.V1, learner_keys=self.config.learners)
+        request.learner = self._learner_of(key, authorization)
         return route, version
 
     def _deployment(self, request: DataPlaneRequest, name: str, operation: str) -> Deployment:
@@ -238,7 +264,7 @@ class MockApp(ResponsesEndpoint):
         deployment = self.config.deployments.get(name)
         if deployment is None:
             raise errors.deployment_not_found()
-        request.window = self.windows.get(name)
+        request.window = self._window(name, request.learner)
         policy = self.config.retirement
         header = request.header(lifecycle.HEADER.encode())
         if header:

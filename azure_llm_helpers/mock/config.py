@@ -124,6 +124,8 @@ class MockConfig:
     filters: tuple[FilterTrigger, ...] = field(default_factory=tuple)
     tokenizer: str = "cl100k_base"
     max_request_bytes: int = 8 * 1024 * 1024
+    # A room's learners: key -> learner name. Each key gets rate-limit windows of its own.
+    learners: dict[str, str] = field(default_factory=dict, repr=False)
     # Model retirement: reported always, enforced only when asked (lifecycle.py).
     retirement: lifecycle.Policy = field(default_factory=lifecycle.Policy)
     responses_deployment: str = ""
@@ -251,6 +253,22 @@ def _trigger(entry: dict) -> FilterTrigger:
     return FilterTrigger(re.compile(entry["pattern"], re.IGNORECASE), category, severity, stage)
 
 
+def _learners(entries: list, api_key: str) -> dict[str, str]:
+    """``[[learners]]`` (name, key): one seat each in a shared room (see course/room.py)."""
+    found: dict[str, str] = {}
+    for entry in entries:
+        name, key = entry.get("name", ""), entry.get("key", "")
+        if not re.fullmatch(r"[A-Za-z0-9._@-]{1,64}", name):
+            raise MockConfigError(f"learners: name {name!r} must be 1-64 letters, digits, . _ @ -")
+        if not isinstance(key, str) or len(key) < 16 or key == api_key or key in found:
+            raise MockConfigError(f"learners: {name}'s key must be 16+ characters and differ "
+                                  "from every other key")
+        found[key] = name
+    if len(set(found.values())) != len(found):
+        raise MockConfigError("learners: each name may appear once")
+    return found
+
+
 def _build(data: dict) -> MockConfig:
     resource = data.get("resource", {})
     deployments = {}
@@ -265,8 +283,9 @@ def _build(data: dict) -> MockConfig:
     tokenizer = resource.get("tokenizer", "cl100k_base")
     if tokenizer not in ("cl100k_base", "approximate"):
         raise MockConfigError("resource.tokenizer must be 'cl100k_base' or 'approximate'")
+    api_key = resource.get("api_key") or secrets.token_hex(16)
     return MockConfig(
-        api_key=resource.get("api_key") or secrets.token_hex(16),
+        api_key=api_key,
         region=resource.get("region", "East US"),
         default_api_version=resource.get("default_api_version", LATEST_GA_API_VERSION),
         deployments=deployments,
@@ -277,5 +296,6 @@ def _build(data: dict) -> MockConfig:
         retirement=_retirement(resource),
         responses_deployment=resource.get("responses_deployment", ""),
         reasoning_deployment=resource.get("reasoning_deployment", ""),
+        learners=_learners(data.get("learners", []), api_key),
         raw=data,
     )

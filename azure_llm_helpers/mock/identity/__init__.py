@@ -9,7 +9,7 @@ role. Config: the ``[identity]`` and ``[[role_assignments]]`` tables (``default_
 Exported by the mock: ``IDENTITY_ENDPOINT`` (``{mock}/msi/token``) + ``IDENTITY_HEADER``
 (App Service managed identity), ``AZURE_POD_IDENTITY_AUTHORITY_HOST`` (IMDS; answers
 "Identity not found" unless ``imds_has_identity``), ``AZURE_OPENAI_MOCK_URL`` (for the shim).
-The shim is opt-in: ``PATH=<az_shim_dir()>:$PATH``.
+The shim is opt-in: put ``az_shim_dir()`` first on PATH.
 
 Short-lived tokens (to show expiry in seconds): every token route takes
 ``?token_lifetime=N`` (capped at the configured ``token_lifetime``). Managed identity: append

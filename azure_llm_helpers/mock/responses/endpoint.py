@@ -47,8 +47,10 @@ class ResponsesEndpoint:
         planner = _planner()
         scope = request.scope
         route = routes.match(scope["method"], scope["path"], query)
-        check_v1_access(request.header(b"api-key"), request.header(b"authorization"),
-                        self.config.api_key, self.identity, route.operation)
+        key, authorization = request.header(b"api-key"), request.header(b"authorization")
+        check_v1_access(key, authorization, self.config.api_key, self.identity,
+                        route.operation, self.config.learners)
+        request.learner = self._learner_of(key, authorization)
         if route.response_id is not None:
             act = planner.retrieve if route.action == "retrieve" else planner.delete
             payload = act(self.responses_store, route.response_id)
