@@ -44,6 +44,14 @@ def test_extras_follow_pyproject():
     assert install.extras_for("run") <= install.known_extras()
 
 
+def test_extras_naming_the_course_itself_are_expanded():
+    dev = install.requirement_strings({"dev"})
+    names = {r.split(">")[0].split("[")[0].split("<")[0] for r in dev}
+    assert {"openai", "starlette", "jupyterlab", "pytest"} <= names
+    assert not any(r.startswith("azure-llm-helpers") for r in dev)
+    assert len(dev) == len(set(dev))
+
+
 def test_a_stamp_from_another_pyproject_means_install_again(tmp_path: Path):
     env = layout.Venv(tmp_path)
     env.python.parent.mkdir(parents=True)

@@ -23,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .doctor import DEFAULT_PORT, Row
-from .install import extras_for, installed_extras, pyproject
+from .install import extras_for, installed_extras, requirement_strings
 from .layout import ROOT, Venv
 
 REINSTALL = "run `python -m azure_llm_helpers.course install` (make lab does it too)"
@@ -35,10 +35,7 @@ LESSON_IMPORTS = ("openai", "langchain_openai", "azure.identity", "ipywidgets", 
 def requirements(extras: Iterable[str] = ()) -> list:
     from packaging.requirements import Requirement
 
-    project = pyproject()["project"]
-    found = [Requirement(r) for r in project["dependencies"]]
-    for extra in extras:
-        found += [Requirement(r) for r in project["optional-dependencies"].get(extra, [])]
+    found = [Requirement(r) for r in requirement_strings(extras)]
     return [r for r in found if r.marker is None or r.marker.evaluate()]
 
 

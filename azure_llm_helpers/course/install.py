@@ -2,22 +2,27 @@
 
 Both installers read the same ranges from ``pyproject.toml`` (there is no second list).
 ``uv`` is used from PATH when the machine has it; otherwise it is installed into the venv
-itself (one wheel, from PyPI or the wheelhouse) rather than into anyone's base interpreter.
-If that is impossible, or ``COURSE_INSTALLER=pip`` says so, pip does the whole install.
+itself (one wheel, from PyPI or the wheelhouse, by the base interpreter's ``pip --python``)
+rather than into anyone's base interpreter. The venv is made without pip (seeding it is
+the slow part of ``python -m venv``); uv then installs pip beside the course. If uv cannot be
+had, or ``COURSE_INSTALLER=pip`` says so, pip (seeded by ``ensurepip``) does it all.
 Offline, both read only ``wheelhouse/`` (``--no-index --find-links``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 import tomllib
 import venv as stdlib_venv
+from collections.abc import Iterable
 from pathlib import Path
 
 from .layout import PYPROJECT, ROOT, Venv, wheelhouse_dir
@@ -43,6 +48,26 @@ def minimum_python() -> tuple[int, int]:
 
 def known_extras() -> set[str]:
     return set(pyproject()["project"].get("optional-dependencies", {}))
+
+
+def requirement_strings(extras: Iterable[str]) -> list[str]:
+    """The base dependencies and those of ``extras``, an extra naming the course itself
+    (``azure-llm-helpers[mock]``) replaced by what that extra names."""
+    project = pyproject()["project"]
+    itself = re.compile(rf"{re.escape(project['name'])}\[([^\]]+)\]")
+    found, seen, todo = list(project["dependencies"]), set(), list(extras)
+    while todo:
+        extra = todo.pop()
+        if extra in seen:
+            continue
+        seen.add(extra)
+        for requirement in project.get("optional-dependencies", {}).get(extra, []):
+            nested = itself.fullmatch(requirement.replace(" ", ""))
+            if nested:
+                todo += nested.group(1).split(",")
+            elif requirement not in found:
+                found.append(requirement)
+    return found
 
 
 def extras_for(command: str) -> set[str]:
@@ -99,16 +124,18 @@ def check_python() -> None:
 
 
 def create(path: Path) -> None:
+    """A bare venv (no pip yet: seeding it is slow, and uv or pip adds it just after)."""
     try:
-        stdlib_venv.EnvBuilder(with_pip=True).create(path)
-    except (OSError, subprocess.CalledProcessError) as exc:
+        stdlib_venv.EnvBuilder(with_pip=False).create(path)
+    except OSError as exc:
         shutil.rmtree(path, ignore_errors=True)
         raise InstallError(f"could not create {_shown(path)} ({exc}); on Debian/Ubuntu "
                            "`apt-get install python3-venv` first") from None
 
 
 def install(env: Venv, extras: set[str], *, offline: bool) -> str:
-    """Install ``-e .[extras]``; returns the installer that did it."""
+    """Install ``-e .[extras]`` (and pip, for the learner's own ``%pip``); returns the
+    installer that did it."""
     target = "." + (f"[{','.join(sorted(extras))}]" if extras else "")
     source = ["--no-index", "--find-links", str(wheelhouse_dir())] if offline else []
     choice = os.environ.get(INSTALLER_ENV, "auto").lower()
@@ -118,26 +145,39 @@ def install(env: Venv, extras: set[str], *, offline: bool) -> str:
     if uv is None and choice == "uv":
         raise InstallError(f"{INSTALLER_ENV}=uv but uv is neither on PATH nor installable")
     if uv is not None:
-        command = [uv, "pip", "install", "-q", "--python", str(env.python), *source,
+        command = [uv, "pip", "install", "-q", "--python", str(env.python), *source, "pip",
                    "-e", target]
         if _run(command) == 0:
             return "uv"
         print("uv could not install the course; trying pip", file=sys.stderr)
-    if _run([str(env.python), "-m", "pip", "install", "-q", *source, "-e", target]) != 0:
+    if not seed_pip(env) or _run([str(env.python), "-m", "pip", "install", "-q", *source,
+                                  "-e", target]) != 0:
         hint = ("is wheelhouse/ built for this platform and Python?" if offline
                 else "is PyPI reachable? (offline: build a wheelhouse, then OFFLINE=1)")
         raise InstallError(f"pip could not install the course: {hint}")
     return "pip"
 
 
+def seed_pip(env: Venv) -> bool:
+    """pip inside the venv, from the standard library's bundled wheel, if it is not there."""
+    has_pip = [str(env.python), "-c", "import pip"]
+    return _run(has_pip, quiet=True) == 0 or _run(
+        [str(env.python), "-m", "ensurepip", "--default-pip"], quiet=True) == 0
+
+
 def find_uv(env: Venv, source: list[str]) -> str | None:
-    """uv from PATH, else the venv's own (installing that one wheel if needed)."""
+    """uv from PATH, else the venv's own: one wheel, installed by this interpreter's pip
+    (``pip --python``, so the venv needs no pip of its own yet) or else by the venv's."""
     on_path = shutil.which("uv")
     if on_path:
         return on_path
     mine = env.program("uv")
     if not mine.is_file():
-        _run([str(env.python), "-m", "pip", "install", "-q", *source, "uv"], quiet=True)
+        if importlib.util.find_spec("pip") is not None:
+            _run([sys.executable, "-m", "pip", "--python", str(env.python), "install", "-q",
+                  *source, "uv"], quiet=True)
+        if not mine.is_file() and seed_pip(env):
+            _run([str(env.python), "-m", "pip", "install", "-q", *source, "uv"], quiet=True)
     return str(mine) if mine.is_file() else None
 
 

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from .install import extras_for, pyproject
+from .install import extras_for, requirement_strings
 from .layout import ROOT, wheelhouse_dir
 
 # pip expands macOS tags to older versions itself, but not manylinux_2_x ones: list them.
@@ -34,7 +34,7 @@ PLATFORMS = {
 DEFAULT_PLATFORMS = ("linux", "macos", "windows")
 DEFAULT_PYTHONS = ("3.11", "3.12", "3.13")
 # What an offline install needs besides the course's own ranges (see install.py).
-INSTALL_TOOLS = ("uv", "setuptools>=68")
+INSTALL_TOOLS = ("uv", "pip", "setuptools>=68")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -48,11 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def requirements(extras: set[str]) -> list[str]:
-    project = pyproject()["project"]
-    found = list(project["dependencies"])
-    for extra in sorted(extras):
-        found += project["optional-dependencies"][extra]
-    return [*found, *INSTALL_TOOLS]
+    return [*requirement_strings(extras), *INSTALL_TOOLS]
 
 
 def download_command(dest: Path, platform: str, python: str, reqs: list[str]) -> list[str]:
