@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["mock_bench.py", "import_bench.py", "lessons_bench.py", "recording_bench.py"]
+SCRIPTS = ["mock_bench.py", "import_bench.py", "lessons_bench.py", "recording_bench.py",
+           "room_bench.py"]
 
 
 def main() -> int:
