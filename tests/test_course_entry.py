@@ -73,7 +73,8 @@ def test_an_unknown_installer_is_refused_by_name(monkeypatch, tmp_path: Path):
 
 def test_offline_without_a_wheelhouse_says_how_to_build_one(monkeypatch, tmp_path, capsys):
     monkeypatch.setenv(layout.WHEELHOUSE_ENV, str(tmp_path / "missing"))
-    code = course_main(["--venv", str(tmp_path / "venv"), "--offline", "install"])
+    monkeypatch.setenv(layout.VENV_ENV, str(tmp_path / "venv"))  # main() sets it: restored
+    code = course_main(["--offline", "install"])
     assert code == 2
     assert "make wheelhouse" in capsys.readouterr().err
     assert not (tmp_path / "venv").exists()
