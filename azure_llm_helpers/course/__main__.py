@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from . import __doc__ as package_doc
 from . import doctor, wheelhouse
 from .install import InstallError, ensure, extras_for
 from .layout import ROOT, VENV_ENV, Venv
@@ -24,7 +25,8 @@ OFFLINE_ENV = "OFFLINE"  # make lab OFFLINE=1
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m azure_llm_helpers.course",
-                                     description=__doc__)
+                                     description=package_doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--venv", help="the venv folder (default .venv, or $COURSE_VENV)")
     parser.add_argument("--offline", action="store_true",
                         help=f"install only from wheelhouse/ (also ${OFFLINE_ENV}=1)")
