@@ -12,8 +12,8 @@ help:                ## this list (OFFLINE=1 installs from wheelhouse/; ARGS=...
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-zA-Z_.\/-]*:.*## / {printf "  make %-13s %s\n", $$1, $$2}' \
 		$(MAKEFILE_LIST)
 
-.venv/.installed: pyproject.toml
-	$(COURSE) install
+.venv/.installed: pyproject.toml  # the developers' venv: the course and the test tools
+	$(COURSE) install --dev
 
 install:             ## only create .venv and install the course (uv if it can, else pip)
 	$(COURSE) install

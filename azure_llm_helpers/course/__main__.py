@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"install only from wheelhouse/ (also ${OFFLINE_ENV}=1)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, text) in RUNNERS.items():
-        commands.add_parser(name, help=text, add_help=name == "install")
+        sub = commands.add_parser(name, help=text, add_help=name == "install")
+        if name == "install":
+            sub.add_argument("--dev", action="store_true", help="also the test and lint tools")
     doctor.add_parser(commands)
     wheelhouse.add_parser(commands)
     args, rest = parser.parse_known_args(argv)
@@ -46,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     offline = args.offline or os.environ.get(OFFLINE_ENV, "") not in ("", "0")
     try:
-        ensure(env, extras_for(args.command), offline=offline)
+        wanted = extras_for("test" if getattr(args, "dev", False) else args.command)
+        ensure(env, wanted, offline=offline)
     except InstallError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
