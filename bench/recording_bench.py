@@ -1,7 +1,7 @@
 """Record and replay: load time of a large recording, and server CPU per request when
 replaying versus generating; prints a markdown table.
 
-    .venv/bin/python bench/recording_bench.py [--seconds 3]
+    python -m azure_llm_helpers.course python bench/recording_bench.py [--seconds 3]
 
 Everything runs as the real CLI in subprocesses (as ``mock_bench.py``): a generating mock
 as the upstream, ``--record`` in front of it while 28 distinct requests (chat and
