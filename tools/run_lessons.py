@@ -79,7 +79,7 @@ def renumber_widget_ids(path: Path) -> None:
 
 def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
     papermill.execute_notebook(
-        str(lesson), str(output), parameters=parameters or None, cwd=str(NOTEBOOKS),
+        str(lesson), str(output), parameters=parameters or None, cwd=str(lesson.parent),
         kernel_name="python3", progress_bar=False, log_output=False,
         kernel_manager_class=IPCKernelManager,
     )
