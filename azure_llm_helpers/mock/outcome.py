@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import answers, filters
+from . import answers, filters, language
 from .config import Deployment, MockConfig
 from .tokenizer import Tokenizer, count, truncate
 
@@ -93,5 +93,6 @@ def sampled_answer(ctx: Context, prompt: str, body: dict, choice: int) -> str:
     variant a real model's sampling would (answers.variant); high temperatures ramble."""
     temperature, seed = body.get("temperature"), body.get("seed")
     which = answers.variant(temperature, seed, choice)
-    return answers.ramble(answers.answer_for(ctx.config, prompt, which), temperature, seed,
-                          choice)
+    lang = language.detect(prompt)  # fallbacks in the prompt's language (English or Spanish)
+    return answers.ramble(answers.answer_for(ctx.config, prompt, which, lang), temperature,
+                          seed, choice, lang)
