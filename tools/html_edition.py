@@ -38,6 +38,18 @@ HTML_MANAGER_INTEGRITY = (
 STATIC = "_static"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _LESSON_LINK = re.compile(r'href="(\d\d_[^"/#?]+)\.ipynb(#[^"]*)?"')
+# The editions: the English one at the top of the edition, each translation in its folder, and
+# the words of the pages' own chrome in each. Every page links to its counterpart.
+EDITIONS = {
+    "en": {"folder": "", "name": "English", "purpose": "Purpose", "all": "All lessons",
+           "title": "Azure OpenAI from Python: the course", "heading": "Azure OpenAI from Python",
+           "intro": "Every lesson, executed against the local mock of Azure OpenAI, "
+                    "with its outputs."},
+    "es": {"folder": "es", "name": "Español", "purpose": "Objetivo", "all": "Todas las lecciones",
+           "title": "Azure OpenAI desde Python: el curso", "heading": "Azure OpenAI desde Python",
+           "intro": "Todas las lecciones, ejecutadas contra el simulador local de Azure OpenAI, "
+                    "con sus salidas."},
+}
 
 
 class EditionError(RuntimeError):
@@ -92,10 +104,11 @@ def html_manager(cache: Path = VENDOR) -> Path:
     return target
 
 
-def lesson_purpose(nb: nbformat.NotebookNode) -> str:
+def lesson_purpose(nb: nbformat.NotebookNode, language: str = "en") -> str:
+    label = EDITIONS[language]["purpose"]
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            match = re.search(r"\*\*Purpose:\*\*\s*(.+)", cell.source)
+            match = re.search(rf"\*\*{label}:\*\*\s*(.+)", cell.source)
             if match:
                 return match.group(1).strip()
     return ""
@@ -114,7 +127,15 @@ def render_lesson(nb: nbformat.NotebookNode, course: dict[str, object]) -> str:
     return _LESSON_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
 
 
-def render_index(entries: list[tuple[str, str, str]]) -> str:
+def switch_links(language: str, page: str) -> list[dict[str, str]]:
+    """The same page in every other edition, relative to a page of ``language``."""
+    up = "../" if EDITIONS[language]["folder"] else ""
+    return [{"href": f"{up}{words['folder'] + '/' if words['folder'] else ''}{page}",
+             "label": words["name"], "lang": other}
+            for other, words in EDITIONS.items() if other != language]
+
+
+def render_index(entries: list[tuple[str, str, str]], language: str = "en") -> str:
     """The table of contents: (href, title, purpose in Markdown) per lesson."""
     from nbconvert.filters.markdown_mistune import markdown2html_mistune as markdown
 
@@ -124,18 +145,23 @@ def render_index(entries: list[tuple[str, str, str]]) -> str:
         + "</li>"
         for href, title, purpose in entries
     )
+    words = EDITIONS[language]
+    switch = " ".join(
+        f'<a class="course-language" hreflang="{link["lang"]}" href="{link["href"]}">'
+        f'{link["label"]}</a>' for link in switch_links(language, "index.html"))
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{language}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Azure OpenAI from Python: the course</title>
+<title>{words["title"]}</title>
 <link rel="stylesheet" href="{STATIC}/course.css">
 </head>
 <body>
 <main class="course-index-page">
-<h1>Azure OpenAI from Python</h1>
-<p>Every lesson, executed against the local mock of Azure OpenAI, with its outputs.</p>
+<nav class="course-languages">{switch}</nav>
+<h1>{words["heading"]}</h1>
+<p>{words["intro"]}</p>
 <ol class="course-lessons">
 {items}
 </ol>
@@ -145,8 +171,11 @@ def render_index(entries: list[tuple[str, str, str]]) -> str:
 """
 
 
-def build(executed: Path, out: Path, *, widgets: bool = True) -> list[Path]:
-    """Write ``index.html`` and one page per executed lesson into ``out``; return the pages."""
+def build(executed: Path, out: Path, *, widgets: bool = True, language: str = "en") -> list[Path]:
+    """Write ``index.html`` and one page per executed lesson into ``out``; return the pages.
+
+    ``language`` names the edition (``EDITIONS``): its words, and the switch to the others.
+    """
     notebooks = sorted(executed.glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
         raise EditionError(f"no executed lessons in {executed}: run `make run` first")
@@ -166,15 +195,17 @@ def build(executed: Path, out: Path, *, widgets: bool = True) -> list[Path]:
             nb.metadata.pop("widgets", None)
         # The page's own bars link the lessons; the notebook's links cell would repeat them.
         nb.cells = [c for c in nb.cells if LINKS_TAG not in c.metadata.get("tags", [])]
-        course = {"static": STATIC, "index": "index.html",
+        course = {"static": STATIC, "index": "index.html", "language": language,
+                  "all": EDITIONS[language]["all"],
+                  "switch": switch_links(language, links[i]["href"]),
                   "prev": links[i - 1] if i > 0 else None,
                   "next": links[i + 1] if i + 1 < len(links) else None}
         page = out / links[i]["href"]
         page.write_text(render_lesson(nb, course), encoding="utf-8")
         pages.append(page)
-    entries = [(link["href"], link["title"], lesson_purpose(nb))
+    entries = [(link["href"], link["title"], lesson_purpose(nb, language))
                for link, (_, nb) in zip(links, lessons, strict=True)]
-    (out / "index.html").write_text(render_index(entries), encoding="utf-8")
+    (out / "index.html").write_text(render_index(entries, language), encoding="utf-8")
     return pages
 
 
@@ -184,9 +215,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "html")
     parser.add_argument("--no-widgets", action="store_true",
                         help="leave widgets out (no npm needed)")
+    parser.add_argument("--language", choices=list(EDITIONS), default="en",
+                        help="the edition's language (the Spanish one: --executed "
+                             "build/executed/es --out build/html/es --language es)")
     args = parser.parse_args(argv)
     try:
-        pages = build(args.executed, args.out, widgets=not args.no_widgets)
+        pages = build(args.executed, args.out, widgets=not args.no_widgets,
+                      language=args.language)
     except EditionError as exc:
         print(f"html_edition: {exc}", file=sys.stderr)
         return 1

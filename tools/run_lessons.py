@@ -6,6 +6,8 @@
     python tools/run_lessons.py --record DIR     # live, through the recording proxy, into DIR
     python tools/run_lessons.py -p mode=replay --replay DIR   # against a recording, offline
 
+Both editions run: the English lessons and the Spanish ones (notebooks/es/, built from the
+English code by tools/translate.py), side by side on ``--jobs`` kernels, sharing one mock.
 Prints a progress line per lesson and a summary table; exits non-zero if any lesson fails.
 """
 
@@ -19,7 +21,9 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from itertools import chain, zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +40,11 @@ ENDPOINT_VAR = EnvironmentVariables.AZURE_OPENAI_ENDPOINT
 REPLAY_VAR = EnvironmentVariables.AZURE_OPENAI_MOCK_REPLAY
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
+TRANSLATED = ("es",)  # editions in notebooks/<language>/, built by tools/translate.py
 
 
-def lessons(selected: list[str] | None = None) -> list[Path]:
-    found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def lessons(selected: list[str] | None = None, folder: Path = NOTEBOOKS) -> list[Path]:
+    found = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     if selected:
         found = [p for p in found if any(s in p.stem for s in selected)]
     return found
@@ -78,19 +83,28 @@ def renumber_widget_ids(path: Path) -> None:
 
 
 def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
+    # The kernel starts in the lesson's folder (notebooks/es/ for the Spanish edition), as in
+    # JupyterLab. nbclient's resources path sets that per kernel; papermill's cwd= would chdir
+    # this whole process, which parallel runs share.
     papermill.execute_notebook(
-        str(lesson), str(output), parameters=parameters or None, cwd=str(lesson.parent),
-        kernel_name="python3", progress_bar=False, log_output=False,
-        kernel_manager_class=IPCKernelManager,
+        str(lesson), str(output), parameters=parameters or None,
+        resources={"metadata": {"path": str(lesson.parent.resolve())}}, kernel_name="python3",
+        progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
     )
 
 
 def to_html(executed_dir: Path, html_dir: Path) -> bool:
-    """The HTML edition (index, prev/next links, widgets): tools/html_edition.py builds it."""
+    """The HTML edition (index, prev/next links, widgets): tools/html_edition.py builds it.
+
+    Each translated edition goes in its own folder (build/html/es/), switch links between them.
+    """
     from html_edition import EditionError, build  # tools/ is on sys.path when run as a script
 
     try:
         pages = build(executed_dir, html_dir)
+        for language in TRANSLATED:
+            if lessons(folder=executed_dir / language):
+                pages += build(executed_dir / language, html_dir / language, language=language)
     except EditionError as exc:
         print(f"HTML edition not built: {exc}")
         return False
@@ -142,33 +156,66 @@ def shared_mock(parameters: dict[str, object], commit_outputs: bool,
         yield
 
 
+def jobs(names: list[str] | None, executed_dir: Path, in_place: bool, edition: str = "all"
+         ) -> list[tuple[Path, Path]]:
+    """(lesson, output) for the editions, interleaved so that parallel kernels share the work."""
+    editions = [[(p, p if in_place else executed_dir / p.name) for p in lessons(names)]
+                if edition in ("all", "en") else []]
+    for language in TRANSLATED if edition != "en" else ():
+        editions.append([(p, p if in_place else executed_dir / language / p.name)
+                         for p in lessons(names, NOTEBOOKS / language)])
+    return [job for job in chain.from_iterable(zip_longest(*editions)) if job]
+
+
+def build_translations() -> None:
+    """Rebuild the translated editions from the English code (tools/translate.py build)."""
+    from translate import build  # tools/ is on sys.path when run as a script
+
+    for language in TRANSLATED:
+        for path in build(language):
+            print(f"edition rebuilt: {path.relative_to(ROOT)}")
+
+
+def run_one(lesson: Path, output: Path, parameters: dict[str, object], in_place: bool
+            ) -> LessonRun:
+    name = lesson.relative_to(NOTEBOOKS).with_suffix("").as_posix()  # es/00_... for Spanish
+    start = time.perf_counter()
+    try:
+        execute(lesson, output, parameters)
+        if in_place:
+            strip_run_metadata(output)
+        status = "ok"
+    except Exception as exc:  # noqa: BLE001 - report every lesson, then fail at the end
+        status = "FAILED"
+        print(f"    {name}: {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}")
+    return LessonRun(name, status, time.perf_counter() - start)
+
+
 def run_lessons(names: list[str] | None = None, parameters: dict[str, object] | None = None,
-                *, commit_outputs: bool = False, source: Any = None) -> list[LessonRun]:
+                *, commit_outputs: bool = False, source: Any = None, edition: str = "all",
+                jobs_at_once: int = 1) -> list[LessonRun]:
     """Execute the lessons as ``make run`` does, printing a progress line for each; return
-    each lesson's outcome and seconds (``bench/lessons_bench.py`` reads them from here)."""
+    each lesson's outcome and seconds (``bench/lessons_bench.py`` reads them from here).
+
+    ``edition`` is ``"all"``, ``"en"`` or a translated edition; ``jobs_at_once`` kernels run
+    side by side (threads: each lesson's kernel is its own process).
+    """
     parameters = parameters or {}
     executed_dir = BUILD / "executed"
-    executed_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (executed_dir, *(executed_dir / language for language in TRANSLATED)):
+        folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    todo = jobs(names, executed_dir, commit_outputs, edition)
     runs: list[LessonRun] = []
-    todo = lessons(names)
-    with shared_mock(parameters, commit_outputs, source):
-        for i, lesson in enumerate(todo, 1):
-            output = lesson if commit_outputs else executed_dir / lesson.name
-            print(f"[{i}/{len(todo)}] {lesson.stem} ...", end=" ", flush=True)
-            start = time.perf_counter()
-            try:
-                execute(lesson, output, parameters)
-                if commit_outputs:
-                    strip_run_metadata(output)
-                status = "ok"
-            except Exception as exc:  # noqa: BLE001 - report every lesson, then fail at the end
-                status = "FAILED"
-                print(f"\n    {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}")
-            seconds = time.perf_counter() - start
-            print(f"{status} ({seconds:.1f} s)", flush=True)
-            runs.append(LessonRun(lesson.stem, status, seconds))
-    return runs
+    with shared_mock(parameters, commit_outputs, source), \
+            ThreadPoolExecutor(max_workers=max(1, jobs_at_once)) as pool:
+        futures = [pool.submit(run_one, lesson, output, parameters, commit_outputs)
+                   for lesson, output in todo]
+        for i, future in enumerate(as_completed(futures), 1):
+            run = future.result()
+            print(f"[{i}/{len(todo)}] {run.name} {run.status} ({run.seconds:.1f} s)", flush=True)
+            runs.append(run)
+    return sorted(runs, key=lambda r: r.name)
 
 
 def recording_source(args: argparse.Namespace, parameters: dict[str, object]) -> Any:
@@ -201,12 +248,13 @@ def recording_source(args: argparse.Namespace, parameters: dict[str, object]) ->
     return MockServer(replay=directory)
 
 
-def print_summary(runs: list[LessonRun]) -> None:
+def print_summary(runs: list[LessonRun], wall: float) -> None:
     width = max((len(r.name) for r in runs), default=6)
     print(f"\n{'lesson':<{width}}  status  seconds")
     for r in runs:
         print(f"{r.name:<{width}}  {r.status:<6}  {r.seconds:7.1f}")
     print(f"{'total':<{width}}  {'':<6}  {sum(r.seconds for r in runs):7.1f}")
+    print(f"{'wall':<{width}}  {'':<6}  {wall:7.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replay", metavar="DIR",
                         help=f"run the lessons against the recording in DIR (mode=replay; "
                              f"default ${REPLAY_VAR} with -p mode=replay)")
+    parser.add_argument("--edition", choices=["all", "en", *TRANSLATED], default="all",
+                        help="which editions to run (default: all; --record: en, since the "
+                             "Spanish edition sends the same requests)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="lessons run at once (default: 2, or 1 on a one-core machine)")
     args = parser.parse_args(argv)
     parameters = parse_parameters(args.parameter)
     try:
@@ -233,12 +286,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.commit_outputs and parameters and source is None:
         parser.error("committed outputs use the lessons' default parameters only")
     if args.commit_outputs:
+        build_translations()  # first: the links tool then writes the editions' links too
         for path in update_lesson_links():
             print(f"links written: {path.relative_to(ROOT)}")
 
+    edition = "en" if args.record and args.edition == "all" else args.edition
+    started = time.perf_counter()
     runs = run_lessons(args.names, parameters, commit_outputs=args.commit_outputs,
-                       source=source)
-    print_summary(runs)
+                       source=source, edition=edition, jobs_at_once=args.jobs)
+    print_summary(runs, time.perf_counter() - started)
     executed_dir, html_dir = BUILD / "executed", BUILD / "html"
     if not args.commit_outputs:
         print(f"\nExecuted notebooks: {executed_dir.relative_to(ROOT)}/"

@@ -38,9 +38,9 @@ def free_port() -> int:
 
 
 def copy_lessons(source: Path, target: Path) -> None:
-    """Copy the course folder; the lessons lose their outputs, as if never run."""
+    """Copy the course folder (both editions); the lessons lose their outputs, as if never run."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for path in target.glob("*.ipynb"):
+    for path in target.rglob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":

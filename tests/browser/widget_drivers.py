@@ -14,7 +14,12 @@ from pathlib import Path
 from dotenv import dotenv_values
 from openai import AzureOpenAI
 
+from azure_llm_helpers.lesson_language import widget_labels
+
 from .jupyterlab import JupyterLab
+
+# What a learner types into the playground, in the lesson's language.
+PLAYGROUND_PROMPTS = {"en": "Write a haiku about deployments", "es": "Cuéntame un chiste"}
 
 
 def sdk_completion(lab: JupyterLab, deployment: str, prompt: str, max_tokens: int) -> str:
@@ -68,16 +73,19 @@ def configuration_form(page, lab: JupyterLab, shot: Path) -> None:
         "AZURE_OPENAI_API_KEY")}
 
 
-def playground(page, lab: JupyterLab, shot: Path) -> None:
+def playground(page, lab: JupyterLab, shot: Path, language: str = "en") -> None:
     """03: pick the completions deployment, write a prompt, Run, read the answer."""
-    run = page.locator("button.widget-button", has_text="Run")
+    labels = widget_labels("playground", language)
+    run = page.locator("button.widget-button", has_text=labels["run"])
     form = page.locator(".widget-vbox", has=run).last
     form.scroll_into_view_if_needed()
     select = form.locator(".widget-dropdown select")
     options = select.locator("option").all_inner_texts()
     deployment = next(o for o in options if "instruct" in o)
     select.select_option(label=deployment)
-    prompt = "Write a haiku about deployments"
+    for name in ("deployment", "temperature", "prompt"):
+        assert form.locator(".widget-label", has_text=labels[name]).count() == 1, labels[name]
+    prompt = PLAYGROUND_PROMPTS[language]
     form.locator(".widget-textarea textarea").fill(prompt)
     max_tokens = int(form.locator(".widget-readout").nth(1).inner_text())
     output = form.locator(".widget-output")
