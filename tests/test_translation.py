@@ -173,6 +173,13 @@ def test_comments_are_replaced_in_place_and_ignored_for_identity():
     assert translation.without_comments(spanish) == translation.without_comments(code)
 
 
+def test_tool_directives_are_code_not_prose():
+    code = "import os  # noqa: F401 (for you)\nx = 1  # one"
+    assert [t for _, _, t in translation.prose_comments(code)] == ["# one"]
+    assert translation.replace_comments(code, ["# uno"]) == (
+        "import os  # noqa: F401 (for you)\nx = 1  # uno")
+
+
 def test_links_point_into_the_edition():
     text = ("[a](01_next.ipynb) [b](05_new.ipynb#top) [c](../docs/instructor_guide.md) "
             "[d](https://learn.microsoft.com) [e](../README.md)")

@@ -73,6 +73,9 @@ def is_generated(cell: nbformat.NotebookNode) -> bool:
 
 # --- code comments --------------------------------------------------------------------------
 
+# Comments that tools read (ruff's noqa, type checkers, formatters) are code, not prose.
+_DIRECTIVE = re.compile(r"#\s*(noqa|type:|pragma|fmt:|ruff:)", re.I)
+
 def comment_spans(code: str) -> list[tuple[int, int, str]]:
     """(line index, column, text) of every comment, in order; [] if the code does not parse."""
     try:
@@ -82,10 +85,15 @@ def comment_spans(code: str) -> list[tuple[int, int, str]]:
     return [(t.start[0] - 1, t.start[1], t.string) for t in tokens if t.type == tokenize.COMMENT]
 
 
+def prose_comments(code: str) -> list[tuple[int, int, str]]:
+    """The comments a translator translates: all but tool directives such as ``# noqa``."""
+    return [span for span in comment_spans(code) if not _DIRECTIVE.match(span[2])]
+
+
 def replace_comments(code: str, comments: list[str]) -> str:
-    """The same code with its comments replaced, in order, by ``comments``."""
+    """The same code with its prose comments replaced, in order, by ``comments``."""
     lines = code.split("\n")
-    for (row, col, _), new in zip(comment_spans(code), comments, strict=True):
+    for (row, col, _), new in zip(prose_comments(code), comments, strict=True):
         lines[row] = lines[row][:col] + new
     return "\n".join(lines)
 
@@ -106,7 +114,7 @@ def messages(nb: nbformat.NotebookNode) -> list[Message]:
         if cell.cell_type == "markdown":
             found.append(Message(cell.id, "markdown", cell.source))
         elif cell.cell_type == "code" and not is_parameters(cell):
-            comments = [text for _, _, text in comment_spans(cell.source)]
+            comments = [text for _, _, text in prose_comments(cell.source)]
             if comments:
                 found.append(Message(cell.id, "comments", comments))
     return found
@@ -228,7 +236,7 @@ def build_edition(nb: nbformat.NotebookNode, data: dict, language: str, lesson: 
         if cell.cell_type == "markdown":
             cell.source = localize_links(text or cell.source, language, lessons_there)
         elif (cell.cell_type == "code" and not is_parameters(cell) and text is not None
-              and len(text) == len(comment_spans(cell.source))):
+              and len(text) == len(prose_comments(cell.source))):
             cell.source = replace_comments(cell.source, text)
     out.metadata["translation"] = {
         "language": language, "source": f"notebooks/{lesson}.ipynb",
