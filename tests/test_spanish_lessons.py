@@ -65,18 +65,19 @@ def _sanitizers() -> list[tuple[re.Pattern, str]]:
     return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
 
 
-def printed(path: Path) -> dict[str, list[str]]:
-    """Each code cell's printed text (streams, errors), as nbval sanitizes it."""
+def printed(path: Path) -> dict[str, str]:
+    """Each code cell's printed text (streams joined: their chunking varies; errors), as nbval
+    sanitizes it."""
     subs = _sanitizers()
     found = {}
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type != "code":
             continue
-        texts = [o.get("text", "") or o.get("evalue", "") for o in cell.outputs
-                 if o.output_type in ("stream", "error")]
+        text = "".join(o.get("text", "") or o.get("evalue", "") for o in cell.outputs
+                       if o.output_type in ("stream", "error"))
         for pattern, replace in subs:
-            texts = [pattern.sub(replace, t) for t in texts]
-        found[cell.id] = texts
+            text = pattern.sub(replace, text)
+        found[cell.id] = text
     return found
 
 
