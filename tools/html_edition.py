@@ -115,14 +115,16 @@ def lesson_purpose(nb: nbformat.NotebookNode, language: str = "en") -> str:
 
 
 @functools.cache
-def _exporter():
+def _exporter(language: str = "en"):
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="course")
+    return HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="course",
+                        language_code=language)  # the page's <html lang>
 
 
 def render_lesson(nb: nbformat.NotebookNode, course: dict[str, object]) -> str:
-    body, _ = _exporter().from_notebook_node(nb, resources={"course": course})
+    body, _ = _exporter(str(course.get("language", "en"))).from_notebook_node(
+        nb, resources={"course": course})
     # Links between lessons point at the notebooks; in the edition they point at the pages.
     return _LESSON_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
 

@@ -55,5 +55,6 @@ def test_both_editions_link_every_page_to_its_counterpart(tmp_path: Path):
 
     spanish_index = (out / "es" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="es">' in spanish_index and "aprenderlo." in spanish_index
-    assert "Todas las lecciones" in (out / "es" / "00_first.html").read_text(encoding="utf-8")
+    spanish_page = (out / "es" / "00_first.html").read_text(encoding="utf-8")
+    assert "Todas las lecciones" in spanish_page and '<html lang="es">' in spanish_page
     assert "All lessons" in (out / "00_first.html").read_text(encoding="utf-8")
