@@ -188,11 +188,33 @@ def test_links_point_into_the_edition():
         "[d](https://learn.microsoft.com) [e](../../README.es.md)")
 
 
+def test_a_pending_lesson_stays_out_of_the_edition_until_translated(course):
+    notebooks, translations = course
+    nbformat.write(_lesson(), notebooks / "01_next.ipynb")
+    (translations / "es" / "PENDING").write_text("01_next  # new; being translated\n")
+    translate.sync("es", notebooks, translations)
+    translate.build("es", notebooks, translations)
+    assert translate.pending("es", translations) == {"01_next": "new; being translated"}
+    assert not (notebooks / "es" / "01_next.ipynb").exists()
+    assert translate.problems("es", notebooks, translations) == []
+    (translations / "es" / "PENDING").write_text("02_gone\n")
+    assert translate.problems("es", notebooks, translations)[0].startswith("02_gone: listed")
+
+
 # --- the real course ------------------------------------------------------------------------
 
 def test_the_spanish_edition_is_in_step_with_the_english_lessons():
     problems = translate.problems("es")
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("lesson", sorted(translate.pending("es")))
+def test_a_pending_lesson_is_still_being_translated(lesson):
+    """PENDING cannot outlive its reason: a complete translation must leave the list."""
+    nb = nbformat.read(ROOT / "notebooks" / f"{lesson}.ipynb", as_version=4)
+    data = translation.load(translation.translation_path(lesson, "es"))
+    assert translation.message_problems(nb, data, "es"), (
+        f"{lesson} is translated: remove it from translations/es/PENDING and run build")
 
 
 def _pairs() -> list:
