@@ -129,12 +129,26 @@ def render_lesson(nb: nbformat.NotebookNode, course: dict[str, object]) -> str:
     return _LESSON_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
 
 
-def switch_links(language: str, page: str) -> list[dict[str, str]]:
-    """The same page in every other edition, relative to a page of ``language``."""
+def switch_links(language: str, page: str, executed: Path | None = None
+                 ) -> list[dict[str, str]]:
+    """The same page in every other edition, relative to a page of ``language``.
+
+    Given ``executed`` (this edition's executed lessons), a lesson the other edition does not
+    have (yet) links to that edition's index instead.
+    """
     up = "../" if EDITIONS[language]["folder"] else ""
-    return [{"href": f"{up}{words['folder'] + '/' if words['folder'] else ''}{page}",
-             "label": words["name"], "lang": other}
-            for other, words in EDITIONS.items() if other != language]
+    top = executed.parent if executed is not None and up else executed
+    links = []
+    for other, words in EDITIONS.items():
+        if other == language:
+            continue
+        folder = f"{words['folder']}/" if words["folder"] else ""
+        there = page
+        if top is not None and page != "index.html":
+            lesson = (top / folder / page).with_suffix(".ipynb")
+            there = page if lesson.is_file() else "index.html"
+        links.append({"href": f"{up}{folder}{there}", "label": words["name"], "lang": other})
+    return links
 
 
 def render_index(entries: list[tuple[str, str, str]], language: str = "en") -> str:
@@ -199,7 +213,7 @@ def build(executed: Path, out: Path, *, widgets: bool = True, language: str = "e
         nb.cells = [c for c in nb.cells if LINKS_TAG not in c.metadata.get("tags", [])]
         course = {"static": STATIC, "index": "index.html", "language": language,
                   "all": EDITIONS[language]["all"],
-                  "switch": switch_links(language, links[i]["href"]),
+                  "switch": switch_links(language, links[i]["href"], executed),
                   "prev": links[i - 1] if i > 0 else None,
                   "next": links[i + 1] if i + 1 < len(links) else None}
         page = out / links[i]["href"]

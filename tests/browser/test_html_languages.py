@@ -53,6 +53,10 @@ def test_both_editions_link_every_page_to_its_counterpart(tmp_path: Path):
         for href in next(iter(_switches(page).values())):
             assert (page.parent / href).is_file(), f"{page.name} links to a missing {href}"
 
+    _lesson(executed / "02_only_english.ipynb", "02 · Three", "**Purpose:** later.")
+    html_edition.build(executed, out, widgets=False)
+    assert _switches(out / "02_only_english.html") == {"es": {"es/index.html"}}
+
     spanish_index = (out / "es" / "index.html").read_text(encoding="utf-8")
     assert '<html lang="es">' in spanish_index and "aprenderlo." in spanish_index
     spanish_page = (out / "es" / "00_first.html").read_text(encoding="utf-8")
