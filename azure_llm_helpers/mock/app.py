@@ -34,6 +34,7 @@ from .identity import IDENTITY_ROUTES, IdentityRequest, IdentityState
 from .identity.routes import Handler
 from .models import models_list
 from .operations import PLANNERS, Context, Outcome
+from .outcome import to_json
 from .ratelimit import SlidingWindow
 from .responses.endpoint import ResponsesEndpoint
 from .responses.routes import is_responses_path
@@ -53,7 +54,6 @@ _STATIC_HEADERS = [
 ]
 _JSON = (b"content-type", b"application/json")
 _SSE = (b"content-type", b"text/event-stream; charset=utf-8")
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 log = logging.getLogger("azure_llm_helpers.mock")
 
@@ -337,7 +337,7 @@ class MockApp(ResponsesEndpoint):
         if delay:
             await asyncio.sleep(delay)
         if outcome.events is None:
-            await self._send_json(request, send, 200, _dumps(outcome.body).encode(), headers)
+            await self._send_json(request, send, 200, to_json(outcome.body), headers)
         else:
             await self._stream(request, send, outcome.events(), headers, spec)
 
