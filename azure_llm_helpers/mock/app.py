@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -98,6 +99,9 @@ class MockApp(ResponsesEndpoint):
         self.responses_store = ResponseStore()  # stored responses (responses/store.py)
         self._region = config.region.encode()
         self._closing: asyncio.Event | None = None
+        # One line per data-plane request goes here when set (the CLI: stderr's write),
+        # else to the logger; logging's records and formatting cost more than the answer.
+        self.access_log: Callable[[str], object] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.other = Starlette(
             routes=[_identity_route(path, handler, self.identity)
@@ -126,10 +130,15 @@ class MockApp(ResponsesEndpoint):
         except Exception:  # noqa: BLE001 - a bug must still look like Azure, never a traceback
             log.exception("mock: internal error on %s %s", scope["method"], scope["path"])
             await self._send_error(request, send, errors.server_error(request.request_id))
-        if log.isEnabledFor(logging.INFO):
-            log.info("%s %s deployment=%s%s %s %.1fms", scope["method"], scope["path"],
-                     request.deployment, request.learner and f" learner={request.learner}",
-                     request.status, (time.perf_counter() - started) * 1000)
+        if self.access_log is not None or log.isEnabledFor(logging.INFO):
+            learner = request.learner and f" learner={request.learner}"
+            line = (f"{scope['method']} {scope['path']} deployment={request.deployment}"
+                    f"{learner} {request.status} "
+                    f"{(time.perf_counter() - started) * 1000:.1f}ms")
+            if self.access_log is not None:
+                self.access_log(line + "\n")
+            else:
+                log.info("%s", line)
 
     def _learner_of(self, key: str | None, authorization: str | None) -> str:
         """The room's learner whose key this is (``api-key``, or v1's ``Bearer <key>``)."""
