@@ -67,6 +67,7 @@ class MockServer:
         # is one more coroutine per request.
         self._server = uvicorn.Server(uvicorn.Config(
             self.app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False,
+            ws="none",
             http="httptools", loop="asyncio", log_config=None, timeout_graceful_shutdown=2,
         ))
         self._thread: threading.Thread | None = None
