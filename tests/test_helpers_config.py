@@ -11,6 +11,8 @@ import pytest
 from azure_llm_helpers import ConfigurationError, ConfigurationWarning, Settings, load_settings
 from azure_llm_helpers._constants import DATED_API_VERSIONS
 
+from . import loopback
+
 KEY = "0123456789abcdef0123456789abcdef"
 KEY84 = "A1b2C3d4E5" * 8 + "F6g7"
 GOOD = {
@@ -168,12 +170,10 @@ def test_the_mocks_environment_is_valid_and_local(mock):
 
 
 def test_the_mock_accepts_every_api_version_the_helpers_accept(mock):
-    import httpx
-
     key = {"api-key": mock.env["AZURE_OPENAI_API_KEY"]}
     for version in sorted(DATED_API_VERSIONS):
-        response = httpx.get(f"{mock.url}openai/models", params={"api-version": version},
-                             headers=key)
+        response = loopback.client().get(f"{mock.url}openai/models",
+                                         params={"api-version": version}, headers=key)
         assert response.status_code == 200, (version, response.text)
 
 
