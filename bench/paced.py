@@ -58,15 +58,18 @@ SCENARIOS = [
 
 
 async def _one(client: httpx.AsyncClient, url: str, body: dict, stream: bool) -> tuple[bool, int]:
-    """(answered in full, SSE data lines)."""
-    if not stream:
-        response = await client.post(url, json=body)
-        return response.status_code == 200, 0
-    lines = 0
-    async with client.stream("POST", url, json=body) as response:
-        async for line in response.aiter_lines():
-            lines += line.startswith("data:")
-    return response.status_code == 200, lines
+    """(answered in full, SSE data lines); a dropped connection counts as an error."""
+    try:
+        if not stream:
+            response = await client.post(url, json=body)
+            return response.status_code == 200, 0
+        lines = 0
+        async with client.stream("POST", url, json=body) as response:
+            async for line in response.aiter_lines():
+                lines += line.startswith("data:")
+        return response.status_code == 200, lines
+    except httpx.TransportError:
+        return False, 0
 
 
 async def _cell(url: str, key: str, body: dict, stream: bool, concurrency: int, requests: int,

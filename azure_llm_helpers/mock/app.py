@@ -233,7 +233,7 @@ class MockApp(ResponsesEndpoint):
         route, version = self._resolve(request)
         operation = route.operation
         if operation == "models":
-            await self._send_json(request, send, 200, _dumps(models_list(self.config)).encode(),
+            await self._send_json(request, send, 200, to_json(models_list(self.config)),
                                   self._headers(request))
             return
         if route.deployment is not None:
