@@ -11,7 +11,8 @@ This is the one place that interprets a lesson's ``mode``; everything mode-depen
 lesson asks the returned :class:`Course` (``course.mock``, ``course.fault(...)``).
 
 A deployment name given as an argument wins; ``None`` takes ``AZURE_OPENAI_<KIND>_DEPLOYMENT``
-(the mock's own in mock mode; your environment or ``.env`` in live mode). Problems stop the
+(the mock's own in mock mode; your environment or ``.env`` in live mode), and for
+``responses`` the chat deployment when that variable is unset. Problems stop the
 lesson with the helpers' explanation and fix (:class:`SetupError`), never with a traceback
 from inside an SDK. Nothing here prints a key, a token or the mock's port.
 """
@@ -41,6 +42,8 @@ DEPLOYMENT_VARIABLES: dict[str, str] = {
     kind: getattr(ENV, f"AZURE_OPENAI_{kind.upper()}_DEPLOYMENT") for kind in get_args(Kind)}
 # kinds load_settings() knows and check_connection() can call with one token
 _CHECKED_KINDS = ("completions", "chat", "embeddings")
+# A chat deployment of a current model serves the Responses API too.
+_FALLBACK = {"responses": "chat"}
 _RETIRED_COMPLETIONS = (
     "gpt-35-turbo-instruct, the last completions model on Azure, is retired: lessons 05-07 "
     "teach the chat and Responses APIs that replace it")
@@ -138,6 +141,7 @@ def setup(mode: str = "mock", auth: str = "key", *, api_version: str = LATEST_GA
         raise SetupError(f"unknown deployment kind(s) {unknown}: use {', '.join(get_args(Kind))}")
     source = _point_at_mock() if mode == "mock" else _dotenv_values()
     names = {kind: name or source.get(DEPLOYMENT_VARIABLES[kind])
+             or source.get(DEPLOYMENT_VARIABLES[_FALLBACK.get(kind, kind)])
              for kind, name in deployments.items()}
     settings = _settings(mode, auth, api_version, names)  # endpoint and key first
     names = _require_names(names, mode)
