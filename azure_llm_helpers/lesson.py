@@ -32,7 +32,7 @@ from ._constants import (
     is_loopback,
 )
 
-Mode = Literal["mock", "live"]
+Mode = Literal["mock", "live", "replay"]
 Auth = Literal["key", "aad"]
 Kind = Literal["completions", "chat", "embeddings", "responses", "reasoning"]
 
@@ -131,15 +131,21 @@ def setup(mode: str = "mock", auth: str = "key", *, api_version: str = LATEST_GA
     Raises :class:`SetupError` with the explanation and the fix when anything is wrong.
     """
     if mode not in get_args(Mode):
-        raise SetupError(f"mode={mode!r}: use 'mock' (the course's local mock) or 'live' "
-                         "(your own resource, configured in .env)")
+        raise SetupError(f"mode={mode!r}: use 'mock' (the course's local mock), 'live' (your "
+                         "own resource, configured in .env) or 'replay' (a recording, served "
+                         "by `tools/run_lessons.py -p mode=replay --replay DIR`)")
     if auth not in get_args(Auth):
         raise SetupError(f"auth={auth!r}: use 'key' (API key) or 'aad' (Microsoft Entra ID "
                          "through a token provider)")
     unknown = sorted(set(deployments) - set(get_args(Kind)))
     if unknown:
         raise SetupError(f"unknown deployment kind(s) {unknown}: use {', '.join(get_args(Kind))}")
-    source = _point_at_mock() if mode == "mock" else _dotenv_values()
+    if mode == "mock":
+        source = _point_at_mock()
+    elif mode == "replay":  # tools/run_lessons.py started the replaying mock and set its env
+        source = dict(os.environ)
+    else:
+        source = _dotenv_values()
     names = {kind: name or source.get(DEPLOYMENT_VARIABLES[kind])
              or source.get(DEPLOYMENT_VARIABLES[_FALLBACK.get(kind, kind)])
              for kind, name in deployments.items()}
@@ -201,7 +207,7 @@ def _settings(mode: str, auth: str, api_version: str, names: Mapping[str, str | 
 
     try:
         return load_settings(
-            env_file=None if mode == "mock" else ".env",
+            env_file=".env" if mode == "live" else None,
             auth=auth, api_version=api_version,
             **{f"{k}_deployment": v for k, v in names.items() if k in _CHECKED_KINDS and v})
     except ConfigurationError as exc:
@@ -266,6 +272,7 @@ def _check_current(course: Course) -> None:
 def _summary(course: Course, endpoint: str, *, checked: bool) -> str:
     host = urlsplit(endpoint).hostname
     where = ("the course's local mock of Azure OpenAI" if course.mock else
+             "the mock, replaying a recording" if course.mode == "replay" else
              "a server on this machine" if is_loopback(host) else f"your resource {host}")
     auth = ("API key: the SDKs read AZURE_OPENAI_API_KEY; auth_args = {}" if course.auth == "key"
             else "Microsoft Entra ID: a token provider over DefaultAzureCredential; "
