@@ -29,7 +29,8 @@ import run_lessons  # noqa: E402  (the same kernel set-up as make run)
 
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 COURSE_VARIABLES = ("AZURE_OPENAI_", "OPENAI_", "IDENTITY_", "AZURE_POD_IDENTITY_")
-RENAMED = {"completions": "team-instruct", "chat": "team-chat", "embeddings": "team-vectors"}
+RENAMED = {"completions": "team-instruct", "chat": "team-chat", "embeddings": "team-vectors",
+           "responses": "team-responses", "reasoning": "team-reasoning"}
 RENAMED_CONFIG = """
 [[deployments]]
 name = "team-instruct"
@@ -48,6 +49,18 @@ name = "team-vectors"
 model = "text-embedding-ada-002"
 version = "2"
 kind = "embeddings"
+
+[[deployments]]
+name = "team-responses"
+model = "gpt-5.2"
+version = "2025-12-11"
+kind = "reasoning"
+
+[[deployments]]
+name = "team-reasoning"
+model = "gpt-5-mini"
+version = "2025-08-07"
+kind = "reasoning"
 """
 
 
@@ -112,7 +125,7 @@ def test_lesson_runs_live_with_names_from_dotenv(lesson: Path, learner: Path, re
     executed = run_live(lesson, learner)
     assert first_error(executed) is None, first_error(executed)
     text = json.dumps([c.get("outputs", []) for c in executed.cells])
-    assert "team-chat" in text, "the deployment name from .env reaches the lesson"
+    assert "team-" in text, "the deployment names from .env reach the lesson"
     port = remote.env["AZURE_OPENAI_ENDPOINT"].rsplit(":", 1)[1].strip("/")
     assert f"127.0.0.1:{port}" not in text, "no endpoint with the mock's port in any output"
     assert secrets_in_outputs(learner / f"out-{lesson.name}") == []
