@@ -8,7 +8,8 @@ and a local mock of the service (:mod:`azure_llm_helpers.mock`).
 
 Importing this package is cheap: each name below loads its module (and the SDKs behind it)
 on first use. The public submodules are :mod:`~azure_llm_helpers.auth` (Entra ID and
-tokens), :mod:`~azure_llm_helpers.exercises` (the lessons' answer checker) and
+tokens), :mod:`~azure_llm_helpers.exercises` (the lessons' answer checker),
+:mod:`~azure_llm_helpers.lesson` (a lesson's one-call set-up) and
 :mod:`~azure_llm_helpers.mock` (the local Azure OpenAI); modules whose names start with an
 underscore are private: import their public names from here.
 """

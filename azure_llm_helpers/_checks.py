@@ -167,7 +167,7 @@ def check_api_key(key: str, where: str) -> str | None:
                 f"from the {PORTAL_KEYS} page")
     if key.startswith("eyJ") and key.count(".") == 2:
         return (f"{where} holds an Entra ID access token, not a key: put tokens in "
-                f"{_E.AZURE_OPENAI_AD_TOKEN}, or better use auth='entra' with a credential")
+                f"{_E.AZURE_OPENAI_AD_TOKEN}, or better use auth='aad' with a credential")
     return (f"{where} does not look like an Azure key ({len(key)} characters; Azure keys are "
             "32 hexadecimal characters, or 84 letters and digits): copy 'KEY 1' again from the "
             f"{PORTAL_KEYS} page with its copy button")
@@ -177,7 +177,7 @@ def check_ad_token(token: str, where: str) -> str | None:
     """A problem with an Entra ID token: not a JWT, expired, or for another audience."""
     from .auth import describe_token  # PyJWT loads on use
 
-    fetch = f"{AZ_GET_TOKEN} (or better, auth='entra' with a credential that refreshes tokens)"
+    fetch = f"{AZ_GET_TOKEN} (or better, auth='aad' with a credential that refreshes tokens)"
     try:
         info = describe_token(token)
     except ValueError:

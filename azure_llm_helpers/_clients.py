@@ -4,7 +4,7 @@ Each factory takes a :class:`~azure_llm_helpers.Settings` (default:
 ``load_settings()``) and an auth choice:
 
 * nothing: what the settings say (``auth="key"`` → API key, ``"token"`` → the fixed token,
-  ``"entra"`` → a token provider over ``DefaultAzureCredential``);
+  ``"aad"`` → a token provider over ``DefaultAzureCredential``);
 * ``credential=``: any azure-identity credential, wrapped in a token provider;
 * ``token_provider=``: your own callable returning a token.
 
@@ -135,7 +135,7 @@ def _auth_kwargs(settings: Settings, credential: Any, provider: TokenProvider | 
     """Exactly one of api_key / azure_ad_token / azure_ad_token_provider, as the SDKs take."""
     if credential is not None and provider is not None:
         raise ValueError("pass credential= or token_provider=, not both")
-    if provider is None and (credential is not None or settings.auth == "entra"):
+    if provider is None and (credential is not None or settings.auth == "aad"):
         from .auth import token_provider as make_provider
 
         provider = make_provider(credential)

@@ -62,14 +62,14 @@ def load_settings(
     problem found, each with its fix.
 
     Keyword overrides (each beats its environment variable): ``endpoint``, ``api_version``,
-    ``api_key``, ``ad_token``, ``auth`` (``"key"``/``"token"``/``"entra"``),
+    ``api_key``, ``ad_token``, ``auth`` (``"key"``/``"token"``/``"aad"``),
     ``completions_deployment``, ``chat_deployment``, ``embeddings_deployment``.
     ``env_file``: the ``.env`` to read last (default: the nearest ``.env`` from the current
     folder upwards; ``None``: none). ``environ``: use this mapping instead of ``os.environ``.
     The ``.env`` file is only read, never copied into ``os.environ``.
 
     >>> s = load_settings()                            # doctest: +SKIP
-    >>> s = load_settings(auth="entra", chat_deployment="gpt-4o-mini")  # doctest: +SKIP
+    >>> s = load_settings(auth="aad", chat_deployment="gpt-4o-mini")  # doctest: +SKIP
     """
     unknown = sorted(set(overrides) - set(_OVERRIDES))
     if unknown:
@@ -205,9 +205,12 @@ class _Resolver:
     def credentials(self) -> tuple[AuthMode, Secret | None, Secret | None, bool]:
         """(auth mode, key, token, whether the token came the pre-1.0 way)."""
         auth = self.overrides.get("auth")
+        if auth == "entra":  # this helper's earlier name for "aad", still understood
+            auth = "aad"
         if auth is not None and auth not in get_args(AuthMode):
             self.problems.append(f"argument auth={auth!r} is not one of 'key' (API key), "
-                                 "'token' (a fixed Entra ID token) or 'entra' (a credential)")
+                                 "'token' (a fixed Entra ID token) or 'aad' (Microsoft Entra ID "
+                                 "through a credential)")
             auth = None
         key, key_where = self.get("api_key")
         token, token_where, legacy = self.token()
@@ -226,7 +229,7 @@ class _Resolver:
             return auth, self.checked_key(key, key_where), None, legacy
         if auth == "token":
             return auth, None, self.checked_token(token, token_where), legacy
-        return "entra", None, None, legacy
+        return "aad", None, None, legacy
 
     def token(self) -> tuple[str | None, str, bool]:
         """The fixed token, where it came from, and whether that was the pre-1.0 route."""
@@ -243,7 +246,7 @@ class _Resolver:
             f"route: the current SDKs ignore {_E.OPENAI_API_TYPE} (openai.AzureOpenAI() does "
             f"not read {_E.OPENAI_API_KEY} at all; langchain sends it as an api-key). The "
             "helpers pass it as azure_ad_token instead. The token expires (about an "
-            "hour): prefer auth='entra' with a credential")
+            "hour): prefer auth='aad' with a credential")
         return token.strip(), where, True
 
     def implied_auth(self, key: str | None, key_where: str, token: str | None,
@@ -274,7 +277,7 @@ class _Resolver:
         if token is None:
             self.problems.append(
                 f"auth='token' but {_E.AZURE_OPENAI_AD_TOKEN} is not set. Get a token with "
-                f"{AZ_GET_TOKEN}, or better, use auth='entra' with a credential that "
+                f"{AZ_GET_TOKEN}, or better, use auth='aad' with a credential that "
                 "refreshes it")
             return None
         self.note(check_ad_token(token, where))
@@ -300,7 +303,7 @@ class _Resolver:
                 return (f"{wanted} is not set, but {where} is: openai.AzureOpenAI() reads only "
                         f"{wanted}. Rename {old} to {wanted}")
         return (f"no credential: set {wanted} to 'KEY 1' from the {PORTAL_KEYS} page, or use "
-                f"Microsoft Entra ID with load_settings(auth='entra') (your identity needs "
+                f"Microsoft Entra ID with load_settings(auth='aad') (your identity needs "
                 f"{ROLE_HINT})")
 
     def deployment(self, kind: str) -> str | None:

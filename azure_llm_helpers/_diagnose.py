@@ -13,6 +13,7 @@ Every text here passes through a filter that masks anything shaped like a key or
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,11 +74,13 @@ def check_connection(
     settings: Settings | None = None, *, deployment: str | None = None, kind: str | None = None,
     credential: Any = None, token_provider: Any = None, timeout: float = 15.0,
 ) -> Diagnosis:
-    """Make the cheapest real call (one token) and explain the outcome; never raises for a
-    failed call or a bad configuration, never shows a secret.
+    """Make the cheapest real calls (one token each) and explain the outcome; never raises
+    for a failed call or a bad configuration, never shows a secret.
 
-    Tests the chat deployment by default, else completions, else embeddings;
-    ``kind``/``deployment`` choose. Auth as in :func:`azure_llm_helpers.openai_client`.
+    Without ``kind``/``deployment`` it calls every deployment the settings name (chat,
+    completions, embeddings), so a misspelt one is found before it is used, and reports the
+    first failure; ``kind``/``deployment`` check one. Auth as in
+    :func:`azure_llm_helpers.openai_client`.
 
     >>> print(check_connection(load_settings(), kind="completions"))   # doctest: +SKIP
     """
@@ -86,24 +89,42 @@ def check_connection(
     except ConfigurationError as exc:
         return Diagnosis(False, "the configuration (before any call)", "Configuration problem",
                          _redact(str(exc)), "Fix the settings listed above, then run this again.")
-    kind = kind or next((k for k in ("chat", "completions", "embeddings")
-                         if getattr(settings, f"{k}_deployment")), None)
-    if kind not in ("chat", "completions", "embeddings"):
+    configured = [k for k in _KINDS if getattr(settings, f"{k}_deployment")]
+    kinds = configured if kind is None and deployment is None else [
+        kind or next(iter(configured), "chat")]
+    if not kinds or any(k not in _KINDS for k in kinds):
         return Diagnosis(False, "nothing (no deployment to call)", "No deployment configured",
                          "A check needs a deployment to send one tiny request to.",
                          f"Set {_E.AZURE_OPENAI_CHAT_DEPLOYMENT} (or the completions/embeddings "
                          f"one) to a deployment name from the {PORTAL_DEPLOYMENTS}.")
+    how = "Entra ID credential" if credential or token_provider else _AUTH[settings.auth]
+    where = f" at {settings.endpoint} (api-version {settings.api_version}, {how})"
+    calls, models = [], []
+    for one in kinds:
+        result = _check_one(settings, one, deployment, credential, token_provider, timeout)
+        if not result.ok:
+            return dataclasses.replace(result, checked=result.checked + where)
+        calls.append(result.checked)
+        models.append(result.explanation)
+    return Diagnosis(True, "; ".join(calls) + where, explanation=" ".join(models),
+                     notes=settings.warnings)
+
+
+_KINDS = ("chat", "completions", "embeddings")
+_AUTH = {"key": "API key", "token": "fixed Entra ID token", "aad": "Entra ID credential"}
+
+
+def _check_one(settings: Settings, kind: str, deployment: str | None, credential: Any,
+               token_provider: Any, timeout: float) -> Diagnosis:
+    """One tiny call to one deployment; ``checked`` names the operation and deployment."""
     try:
         deployment = deployment or settings.deployment(kind)  # type: ignore[arg-type]
     except ConfigurationError as exc:
         return Diagnosis(False, f"a {kind} call", "No deployment configured",
                          str(exc.problems[0]), f"See the {PORTAL_DEPLOYMENTS}.")
-    auth = {"key": "API key", "token": "fixed Entra ID token", "entra": "Entra ID credential"}
-    how = "Entra ID credential" if credential or token_provider else auth[settings.auth]
     operation = {"chat": "chat completion", "completions": "completion",
                  "embeddings": "embedding"}[kind]
-    checked = (f"{operation} on deployment {deployment!r} at {settings.endpoint} "
-               f"(api-version {settings.api_version}, {how})")
+    checked = f"{operation} on deployment {deployment!r}"
     secrets = tuple(s.reveal() for s in (settings.api_key, settings.ad_token) if s)
     try:
         from ._clients import openai_client
@@ -121,8 +142,7 @@ def check_connection(
         found = explain(exc, secrets=secrets)
         return Diagnosis(False, checked, found.problem, found.explanation, found.fix,
                          found.status, found.code, settings.warnings)
-    return Diagnosis(True, checked, explanation=f"The deployment runs model {response.model}.",
-                     notes=settings.warnings)
+    return Diagnosis(True, checked, explanation=f"{deployment!r} runs model {response.model}.")
 
 
 def explain(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> Diagnosis:
@@ -171,7 +191,7 @@ def _classify(exc: BaseException) -> Explanation:
     if "Missing credentials" in text:
         return ("No credential", "The client had neither a key nor a token.",
                 f"Set {_E.AZURE_OPENAI_API_KEY} ('KEY 1' on the {PORTAL_KEYS} page) or use "
-                "Entra ID (auth='entra').")
+                "Entra ID (auth='aad').")
     if "api_version" in text and _E.OPENAI_API_VERSION in text:
         return ("No API version", "The client was created without an api-version.",
                 f"Set {_E.OPENAI_API_VERSION}, e.g. {LATEST_GA_API_VERSION}.")

@@ -15,7 +15,7 @@ from ._checks import PORTAL_DEPLOYMENTS
 from ._constants import EnvironmentVariables, is_loopback
 from ._secret import Secret
 
-AuthMode = Literal["key", "token", "entra"]
+AuthMode = Literal["key", "token", "aad"]
 DeploymentKind = Literal["completions", "chat", "embeddings"]
 
 _E = EnvironmentVariables
@@ -56,8 +56,9 @@ class Settings:
     """Where an Azure OpenAI resource is and how to authenticate to it. Never shows a secret.
 
     Build it with :func:`load_settings`. ``auth`` is ``"key"`` (API key), ``"token"`` (a fixed
-    Entra ID access token, which expires) or ``"entra"`` (a credential fetches fresh tokens;
-    see :mod:`azure_llm_helpers.auth`).
+    Entra ID access token, which expires) or ``"aad"`` (Microsoft Entra ID: a credential
+    fetches fresh tokens; see :mod:`azure_llm_helpers.auth`). The lessons' ``auth`` parameter
+    and lesson 00's form use the same words.
     """
 
     endpoint: str
@@ -99,7 +100,7 @@ class Settings:
     def _rows(self) -> list[tuple[str, str]]:
         rows = [("endpoint", self.endpoint), ("api_version", self.api_version)]
         auth = {"key": "API key", "token": "Entra ID token (fixed; it expires)",
-                "entra": "Microsoft Entra ID (token provider)"}[self.auth]
+                "aad": "Microsoft Entra ID (token provider)"}[self.auth]
         if self.legacy_azure_ad:
             auth += f", pre-1.0 {_E.OPENAI_API_TYPE}=azure_ad route"
         rows.append(("auth", auth))

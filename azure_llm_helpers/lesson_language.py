@@ -17,7 +17,7 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
     "configuration_form": {
         "en": {"endpoint": "Endpoint", "api_version": "API version", "auth": "Auth mode",
                "auth_key": "API key", "auth_entra": "Microsoft Entra ID",
-               "deployment": "Deployment", "api_key": "API key", "file": "File",
+               "deployment": "Chat deployment", "api_key": "API key", "file": "File",
                "write": "Write .env"},
         "es": {"endpoint": "Punto de conexión", "api_version": "Versión de API",
                "auth": "Autenticación", "auth_key": "Clave de API",

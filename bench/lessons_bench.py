@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import run_lessons  # noqa: E402  (make run's own runner)
 
-BUDGET_SECONDS = 20.0  # the whole course, headless, warm environment
+BUDGET_SECONDS = 30.0  # the whole course (eight lessons), headless, warm environment
 FLOOR_SOURCE = """\
 import ipywidgets, openai, langchain_openai, azure.identity
 from azure_llm_helpers.mock import ensure_mock

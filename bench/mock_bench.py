@@ -1,10 +1,15 @@
-"""Benchmark the mock on loopback; prints a markdown table.
+"""Benchmark the mock on loopback with two rulers; prints markdown tables.
 
-    python -m azure_llm_helpers.course python bench/mock_bench.py [--seconds 3]
+    python -m azure_llm_helpers.course python bench/mock_bench.py [--seconds 3] \
+        [--paced-requests 400]
 
-The server runs as its real CLI in a subprocess; its CPU time comes from
-/proc/<pid>/stat, its RSS from /proc/<pid>/status.  The load generator is a minimal
-keep-alive HTTP/1.1 client on asyncio streams, so the client costs little of the CPU.
+The server runs as its real CLI in a subprocess, its log on (to a temporary file); its CPU
+time comes from /proc/<pid>/stat, its RSS from /proc/<pid>/status.
+
+- Saturated: a minimal keep-alive HTTP/1.1 client on asyncio streams that always has the
+  next request waiting, so the client costs little CPU and the server never idles.
+- Paced (``paced.py``): an httpx client, one request at a time per connection, against the
+  CLI's default configuration: how kernels and lesson runs use the mock.
 """
 
 from __future__ import annotations
@@ -19,7 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+
+import paced
 
 ROOT = Path(__file__).resolve().parents[1]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -40,25 +48,38 @@ kind = "completions"
 """
 NO_LIMITS = ""
 LIMITS = "requests_per_minute = 100000000\ntokens_per_minute = 1000000000"
+# Budgets on the paced ruler (server CPU per request), and for scale a well-known
+# FastAPI-based Azure OpenAI simulator measured with the same ruler on this machine.
+PACED_BUDGET_MS = {False: 0.5, True: 0.8}
+ANCHOR = "1.7–2.1 ms per request, 4.1–4.9 ms per stream"
 
 
 class Server:
-    def __init__(self, limits: str) -> None:
-        self.config = Path(tempfile.mkstemp(suffix=".toml")[1])
-        self.config.write_text(DEPLOYMENTS.format(limits=limits))
-        self.started = time.perf_counter()
+    """The CLI with the bench's deployments (``limits`` their rate limits), or with its
+    default configuration (``limits=None``)."""
+
+    def __init__(self, limits: str | None) -> None:
+        self.config: Path | None = None
+        args = []
+        if limits is not None:
+            self.config = Path(tempfile.mkstemp(suffix=".toml")[1])
+            self.config.write_text(DEPLOYMENTS.format(limits=limits))
+            args = ["--config", str(self.config)]
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - the log stays on, as a user runs it
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "azure_llm_helpers.mock", "--port", "0",
-             "--config", str(self.config)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            [sys.executable, "-m", "azure_llm_helpers.mock", "--port", "0", *args],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log, text=True)
         env = {}
-        while "AZURE_OPENAI_API_KEY" not in env or "AZURE_OPENAI_ENDPOINT" not in env:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise SystemExit("the mock exited early")
+        # Export lines, then the az-shim comment: the CLI prints them all at once.
+        for line in self.proc.stdout:
+            if line.startswith("# "):
+                break
             match = re.fullmatch(r"export (\w+)=(.*)\n", line)
             if match:
                 env[match[1]] = match[2].strip("'")
+        else:
+            raise SystemExit("the mock exited early")
+        self.env = env
         self.port = int(env["AZURE_OPENAI_ENDPOINT"].rstrip("/").rsplit(":", 1)[1])
         self.key = env["AZURE_OPENAI_API_KEY"]
 
@@ -74,7 +95,9 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=10)
-        self.config.unlink()
+        self.log.close()
+        if self.config is not None:
+            self.config.unlink()
 
 
 def request_bytes(server: Server, kind: str, stream: bool, i: int = 0) -> bytes:
@@ -150,16 +173,23 @@ async def run_load(server: Server, kind: str, stream: bool, concurrency: int,
 
 
 def first_answer() -> tuple[float, float]:
-    """Seconds from process start to the first complete answer, and to the export lines."""
+    """Seconds from process start (default config) to the first complete chat answer, and
+    to the export lines."""
     started = time.perf_counter()
-    server = Server(NO_LIMITS)
+    server = Server(None)
     exported = time.perf_counter() - started
+    chat = paced.SCENARIOS[0]
+    deployment = server.env["AZURE_OPENAI_CHAT_DEPLOYMENT"]
+    body = json.dumps(chat.body(deployment)).encode()
+    path = chat.url("/", deployment)
 
     async def one() -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
-        writer.write(request_bytes(server, "chat", False))
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\napi-key: {server.key}\r\n"
+                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                     .encode() + body)
         status, _ = await read_response(reader)
-        assert status == 200
+        assert status == 200, status
         writer.close()
 
     asyncio.run(one())
@@ -168,10 +198,57 @@ def first_answer() -> tuple[float, float]:
     return total, exported
 
 
+def paced_cells(requests: int, seconds: float) -> tuple[list[tuple], float]:
+    """Every paced scenario the mock serves at 1 and 16 connections, and the RSS after."""
+    server = Server(None)
+    base = server.env["AZURE_OPENAI_ENDPOINT"]
+    deployments = {kind: server.env.get(f"AZURE_OPENAI_{kind.upper()}_DEPLOYMENT")
+                   or server.env["AZURE_OPENAI_CHAT_DEPLOYMENT"]
+                   for kind in ("chat", "completions", "responses")}
+    rows = []
+    for scenario in paced.SCENARIOS:
+        deployment = deployments[scenario.kind]
+        if not paced.served(base, server.key, scenario, deployment):
+            rows.append((scenario, None, None))
+            continue
+        for concurrency in (1, 16):
+            rows.append((scenario, concurrency, paced.run(
+                base, server.key, scenario, deployment, concurrency, requests, seconds,
+                server.cpu)))
+    rss, _ = server.rss_mib()
+    server.stop()
+    return rows, rss
+
+
+def print_paced(rows: list[tuple], rss: float) -> None:
+    print("| scenario | connections | req/s | p50 ms | chunks | server CPU ms/req | budget "
+          "| errors |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for scenario, concurrency, r in rows:
+        if r is None:
+            print(f"| {scenario.name} | - | not served by this mock | | | | | |")
+            continue
+        budget = PACED_BUDGET_MS[scenario.stream]
+        verdict = "ok" if r["cpu_ms"] <= budget else "OVER"
+        chunks = f"{r['chunks']:.0f}" if scenario.stream else "-"
+        print(f"| {scenario.name} | {concurrency} | {r['rps']:.0f} | {r['p50']:.2f} | {chunks} "
+              f"| {r['cpu_ms']:.3f} | ≤ {budget} ms {verdict} | {r['errors']} |")
+    print(f"\nRSS after the paced runs: {rss:.1f} MiB (budget 60 MiB). For scale, the anchor "
+          f"(a FastAPI simulator) on this ruler: {ANCHOR}.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seconds", type=float, default=3.0,
+                        help="length of each saturated cell")
+    parser.add_argument("--paced-requests", type=int, default=400,
+                        help="requests per paced cell (the default config's 6000/min limits "
+                             "must not refuse any)")
+    parser.add_argument("--paced-seconds", type=float, default=10.0,
+                        help="time cap per paced cell")
     args = parser.parse_args()
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs\n")
 
     starts = [first_answer() for _ in range(3)]
     rows = []
@@ -189,11 +266,16 @@ def main() -> None:
         rss, hwm = server.rss_mib()
         server.stop()
 
+    paced_rows, paced_rss = paced_cells(args.paced_requests, args.paced_seconds)
+
     server = Server(LIMITS)
     workshop = asyncio.run(run_load(server, "chat", False, 100, per_client=20))
     workshop_stream = asyncio.run(run_load(server, "chat", True, 100, per_client=20))
     server.stop()
 
+    print("### Paced: one request at a time per connection, default config\n")
+    print_paced(paced_rows, paced_rss)
+    print("\n### Saturated: the next request always waiting\n")
     print("| rate limits | operation | stream | concurrency | req/s | p50 ms | p99 ms "
           "| server CPU ms/req | errors |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
@@ -206,7 +288,7 @@ def main() -> None:
     print("| measure | value |")
     print("| --- | --- |")
     print(f"| process start to export lines (best of 3) | {min(s[1] for s in starts):.3f} s |")
-    print(f"| process start to first answer (best / worst of 3) | "
+    print(f"| process start to first answer, default config (best / worst of 3; budget 0.4 s) | "
           f"{min(s[0] for s in starts):.3f} s / {max(s[0] for s in starts):.3f} s |")
     print(f"| RSS after the runs (peak) | {rss:.1f} MiB ({hwm:.1f} MiB) |")
     print(f"| rate limiting CPU overhead | {(on / off - 1) * 100:+.1f}% |")

@@ -28,7 +28,7 @@ from azure_llm_helpers.mock.identity import az_shim_dir
 
 @pytest.fixture
 def entra(mock_env):
-    return load_settings(env_file=None, auth="entra")
+    return load_settings(env_file=None, auth="aad")
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import pytest
 from azure_llm_helpers import ConfigurationError, ConfigurationWarning, Settings, load_settings
 from azure_llm_helpers._constants import DATED_API_VERSIONS
 
+from . import loopback
+
 KEY = "0123456789abcdef0123456789abcdef"
 KEY84 = "A1b2C3d4E5" * 8 + "F6g7"
 GOOD = {
@@ -88,7 +90,7 @@ MISTAKES = [
      with_(OPENAI_API_VERSION=None, AZURE_OPENAI_API_VERSION="2024-10-21"), {},
      ["AZURE_OPENAI_API_VERSION"], ["Rename"]),
     ("no credential", with_(AZURE_OPENAI_API_KEY=None), {},
-     ["no credential"], ["AZURE_OPENAI_API_KEY", "Keys and Endpoint", "auth='entra'",
+     ["no credential"], ["AZURE_OPENAI_API_KEY", "Keys and Endpoint", "auth='aad'",
                          "Cognitive Services OpenAI User"]),
     ("key too short", with_(AZURE_OPENAI_API_KEY=KEY[:-1]), {},
      ["31 characters"], ["32 hexadecimal", "84", "KEY 1"]),
@@ -97,12 +99,12 @@ MISTAKES = [
     ("OpenAI key", with_(AZURE_OPENAI_API_KEY="sk-proj-abcdefghijklmnopqrstuvwxyz012345"), {},
      ["OpenAI platform key"], ["KEY 1", "Keys and Endpoint"]),
     ("token in the key variable", with_(AZURE_OPENAI_API_KEY=token()), {},
-     ["Entra ID access token, not a key"], ["AZURE_OPENAI_AD_TOKEN", "auth='entra'"]),
+     ["Entra ID access token, not a key"], ["AZURE_OPENAI_AD_TOKEN", "auth='aad'"]),
     ("key and token", with_(AZURE_OPENAI_AD_TOKEN=token()), {},
      ["both", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_AD_TOKEN"], ["Unset one", "auth='key'"]),
     ("token expired", with_(AZURE_OPENAI_API_KEY=None,
                             AZURE_OPENAI_AD_TOKEN=token(exp=int(time.time()) - 600)), {},
-     ["expired"], ["az account get-access-token", "auth='entra'"]),
+     ["expired"], ["az account get-access-token", "auth='aad'"]),
     ("token for ARM", with_(AZURE_OPENAI_API_KEY=None,
                             AZURE_OPENAI_AD_TOKEN=token(aud="https://management.azure.com")),
      {}, ["https://management.azure.com"], ["https://cognitiveservices.azure.com/.default"]),
@@ -120,7 +122,7 @@ MISTAKES = [
      ["AZURE_OPENAI_CHAT_DEPLOYMENT", "URL"], ["Deployments", "Name"]),
     ("deployment with a space", with_(AZURE_OPENAI_CHAT_DEPLOYMENT="gpt 4o"), {},
      ["not a valid deployment name"], ["Deployments"]),
-    ("unknown auth mode", GOOD, {"auth": "aad"}, ["auth='aad'"], ["'key'", "'entra'"]),
+    ("unknown auth mode", GOOD, {"auth": "azure_ad"}, ["auth='azure_ad'"], ["'key'", "'aad'"]),
     ("argument overrides are named", GOOD, {"endpoint": "https://r.openai.azure.com/openai"},
      ["argument endpoint="], ["remove it"]),
     ("unknown keyword", GOOD, {"deployment": "x"}, ["unknown setting", "deployment"],
@@ -168,12 +170,10 @@ def test_the_mocks_environment_is_valid_and_local(mock):
 
 
 def test_the_mock_accepts_every_api_version_the_helpers_accept(mock):
-    import httpx
-
     key = {"api-key": mock.env["AZURE_OPENAI_API_KEY"]}
     for version in sorted(DATED_API_VERSIONS):
-        response = httpx.get(f"{mock.url}openai/models", params={"api-version": version},
-                             headers=key)
+        response = loopback.client().get(f"{mock.url}openai/models",
+                                         params={"api-version": version}, headers=key)
         assert response.status_code == 200, (version, response.text)
 
 
@@ -201,7 +201,8 @@ def test_explicit_auth_resolves_key_and_token_both_set():
     env = with_(AZURE_OPENAI_AD_TOKEN=token())
     assert load(env, auth="key").auth == "key"
     assert load(env, auth="token").auth == "token"
-    assert load(with_(AZURE_OPENAI_API_KEY=None), auth="entra").auth == "entra"
+    assert load(with_(AZURE_OPENAI_API_KEY=None), auth="aad").auth == "aad"
+    assert load(with_(AZURE_OPENAI_API_KEY=None), auth="entra").auth == "aad"  # the old name
 
 
 def test_legacy_azure_ad_route_is_recognised_with_a_warning():

@@ -88,7 +88,7 @@ def test_bad_token(mock_env, monkeypatch):
 
 
 def test_permission_denied(mock_env):
-    entra = load_settings(env_file=None, auth="entra")
+    entra = load_settings(env_file=None, auth="aad")
     diagnosis = check_connection(entra, credential=ManagedIdentityCredential(
         client_id=BATCH_IDENTITY))
     assert diagnosis.status == 401 and diagnosis.code == "PermissionDenied"

@@ -10,6 +10,8 @@ import pytest
 
 from azure_llm_helpers._constants import LATEST_GA_API_VERSION
 
+from . import loopback
+
 C, CH, E = ("/openai/deployments/gpt-35-turbo-instruct-prod/completions",
             "/openai/deployments/gpt-4o-mini-chat/chat/completions",
             "/openai/deployments/text-embedding-ada-002-prod/embeddings")
@@ -151,8 +153,8 @@ def test_hostile_request_gets_an_azure_4xx(mock, case):
             headers[name] = value
     content = body if isinstance(body, bytes) else (None if body is None else
                                                     httpx.Request("POST", "/", json=body).content)
-    response = httpx.request(method, mock.url.rstrip("/") + path, content=content,
-                             headers=headers, timeout=30)
+    response = loopback.client().request(method, mock.url.rstrip("/") + path, content=content,
+                                         headers=headers, timeout=30)
     assert response.status_code == status, response.text[:300]
     payload = response.json()
     if "error" in payload:
@@ -175,7 +177,7 @@ def test_raw_protocol_garbage_does_not_stop_the_server(mock):
             except OSError:
                 reply = b""
             assert not reply.startswith(b"HTTP/1.1 5")
-    ok = httpx.post(f"{mock.url}openai/deployments/gpt-4o-mini-chat/chat/completions",
-                    params={"api-version": LATEST_GA_API_VERSION}, json={"messages": M},
-                    headers={"api-key": mock.config.api_key})
+    ok = loopback.client().post(f"{mock.url}openai/deployments/gpt-4o-mini-chat/chat/completions",
+                                params={"api-version": LATEST_GA_API_VERSION}, json={"messages": M},
+                                headers={"api-key": mock.config.api_key})
     assert ok.status_code == 200

@@ -9,6 +9,8 @@ import json
 import httpx
 import pytest
 
+from . import loopback
+
 V1CH, V1E, V1M = "/openai/v1/chat/completions", "/openai/v1/embeddings", "/openai/v1/models"
 CH = "/openai/deployments/gpt-4o-mini-chat/chat/completions?api-version=2024-10-21"
 MINI = "/openai/deployments/gpt-5-mini/chat/completions?api-version=2025-04-01-preview"
@@ -106,8 +108,8 @@ def _send(mock, method: str, path: str, body: object, extra: dict) -> httpx.Resp
             headers[name] = value
     content = body if isinstance(body, bytes) else (None if body is None
                                                     else json.dumps(body).encode())
-    return httpx.request(method, mock.url.rstrip("/") + path, content=content,
-                         headers=headers, timeout=60)
+    return loopback.client().request(method, mock.url.rstrip("/") + path, content=content,
+                                     headers=headers, timeout=60)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])

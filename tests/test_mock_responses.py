@@ -21,6 +21,8 @@ from azure_llm_helpers._constants import COGNITIVE_SERVICES_SCOPE, RESPONSES_API
 from azure_llm_helpers.mock import MockServer
 from azure_llm_helpers.mock.config import load_config
 
+from . import loopback
+
 CHAT = "gpt-4o-mini-chat"
 BATCH_CLIENT_ID = "70a08ff5-43bf-4a47-a463-c66c640fa348"  # id-course-batch (no role)
 JOKE = "\n\nWhy couldn't the bicycle stand up by itself? Because it was two-tired!"
@@ -47,8 +49,8 @@ def _valid(response: Response) -> Response:
 
 
 def _raw(mock: MockServer, body: dict) -> httpx.Response:
-    return httpx.post(mock.url + "openai/v1/responses", json=body, timeout=30,
-                      headers={"api-key": mock.config.api_key})
+    return loopback.client().post(mock.url + "openai/v1/responses", json=body, timeout=30,
+                                  headers={"api-key": mock.config.api_key})
 
 
 def test_create_answers_with_a_valid_response_object(client):
@@ -248,10 +250,10 @@ def test_dated_route_with_azure_openai(mock):
 
 def test_bearer_key_and_entra_token_on_v1(mock, mock_env, monkeypatch):
     url, body = mock.url + "openai/v1/responses", {"model": CHAT, "input": "hi"}
-    bearer = httpx.post(url, json=body,
-                        headers={"authorization": f"Bearer {mock.config.api_key}"})
+    bearer = loopback.client().post(url, json=body,
+                                    headers={"authorization": f"Bearer {mock.config.api_key}"})
     assert bearer.status_code == 200
-    wrong = httpx.post(url, json=body, headers={"authorization": "Bearer " + "0" * 32})
+    wrong = loopback.client().post(url, json=body, headers={"authorization": "Bearer " + "0" * 32})
     assert wrong.status_code == 401 and "error" in wrong.json()
     monkeypatch.delenv("AZURE_OPENAI_API_KEY")
     provider = get_bearer_token_provider(ManagedIdentityCredential(), COGNITIVE_SERVICES_SCOPE)
@@ -259,8 +261,8 @@ def test_bearer_key_and_entra_token_on_v1(mock, mock_env, monkeypatch):
     client = openai.OpenAI(base_url=mock.url + "openai/v1/", api_key=provider, max_retries=0)
     assert client.responses.create(model=CHAT, input="Tell me a joke").output_text == JOKE
     # Some integrations send the token in both headers; Azure accepts the bearer token.
-    both = httpx.post(url, json=body, headers={"authorization": f"Bearer {token}",
-                                               "api-key": token})
+    both = loopback.client().post(url, json=body, headers={"authorization": f"Bearer {token}",
+                                                           "api-key": token})
     assert both.status_code == 200
     batch = get_bearer_token_provider(ManagedIdentityCredential(client_id=BATCH_CLIENT_ID),
                                       COGNITIVE_SERVICES_SCOPE)

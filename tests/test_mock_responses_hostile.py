@@ -9,6 +9,8 @@ import pytest
 
 from azure_llm_helpers._constants import RESPONSES_API_VERSION
 
+from . import loopback
+
 R, DATED = "/openai/v1/responses", f"/openai/responses?api-version={RESPONSES_API_VERSION}"
 CHAT = "gpt-4o-mini-chat"
 FN = {"type": "function", "name": "get_weather",
@@ -186,8 +188,8 @@ def _send(mock, method: str, path: str, payload: object, extra: dict) -> httpx.R
             headers[name] = value
     content = payload if isinstance(payload, bytes) else (
         None if payload is None else httpx.Request("POST", "/", json=payload).content)
-    return httpx.request(method, mock.url.rstrip("/") + path, content=content,
-                         headers=headers, timeout=60)
+    return loopback.client().request(method, mock.url.rstrip("/") + path, content=content,
+                                     headers=headers, timeout=60)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import openai
 import pytest
 from langchain_openai import AzureChatOpenAI, AzureOpenAI, AzureOpenAIEmbeddings
 
 from azure_llm_helpers._constants import LATEST_GA_API_VERSION
 from azure_llm_helpers.mock import MockServer
+
+from . import loopback
 
 CHAT, INSTRUCT = "gpt-4o-mini-chat", "gpt-35-turbo-instruct-prod"
 ADA = "text-embedding-ada-002-prod"
@@ -96,11 +97,12 @@ def test_auth_and_api_version_errors(mock_env, mock):
     with pytest.raises(openai.BadRequestError, match="API version not supported"):
         openai.AzureOpenAI(api_version="2099-01-01", max_retries=0).completions.create(
             model=INSTRUCT, prompt="x")
-    no_version = httpx.post(f"{mock.url}openai/deployments/{INSTRUCT}/completions",
-                            json={"prompt": "x"}, headers={"api-key": mock.config.api_key})
+    url = f"{mock.url}openai/deployments/{INSTRUCT}/completions"
+    no_version = loopback.client().post(url, json={"prompt": "x"},
+                                        headers={"api-key": mock.config.api_key})
     assert no_version.status_code == 404 and no_version.json()["error"]["code"] == "404"
-    no_key = httpx.post(f"{mock.url}openai/deployments/{INSTRUCT}/completions",
-                        params={"api-version": LATEST_GA_API_VERSION}, json={"prompt": "x"})
+    no_key = loopback.client().post(url, params={"api-version": LATEST_GA_API_VERSION},
+                                    json={"prompt": "x"})
     assert no_key.status_code == 401 and "missing subscription key" in no_key.json()["message"]
 
 

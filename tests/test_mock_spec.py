@@ -16,6 +16,8 @@ from tests.mock_schemas import (
     check_error,
 )
 
+from . import loopback
+
 CHAT, INSTRUCT, ADA, SMALL = ("gpt-4o-mini-chat", "gpt-35-turbo-instruct-prod",
                               "text-embedding-ada-002-prod", "text-embedding-3-small-prod")
 WEATHER = [{"type": "function", "function": {
@@ -25,10 +27,10 @@ WEATHER = [{"type": "function", "function": {
 
 
 def post(mock, deployment: str, op: str, body: dict, **headers: str) -> httpx.Response:
-    return httpx.post(f"{mock.url}openai/deployments/{deployment}/{op}",
-                      params={"api-version": LATEST_GA_API_VERSION},
-                      headers={"api-key": mock.config.api_key, **headers}, json=body,
-                      timeout=10)
+    return loopback.client().post(f"{mock.url}openai/deployments/{deployment}/{op}",
+                                  params={"api-version": LATEST_GA_API_VERSION},
+                                  headers={"api-key": mock.config.api_key, **headers}, json=body,
+                                  timeout=10)
 
 
 def events(response: httpx.Response) -> list[dict]:
@@ -217,8 +219,9 @@ def test_low_severity_trigger_only_annotates(mock):
 
 
 def test_models_list(mock):
-    response = httpx.get(f"{mock.url}openai/models", params={"api-version": LATEST_GA_API_VERSION},
-                         headers={"api-key": mock.config.api_key})
+    response = loopback.client().get(f"{mock.url}openai/models",
+                                     params={"api-version": LATEST_GA_API_VERSION},
+                                     headers={"api-key": mock.config.api_key})
     assert response.status_code == 200
     ids = {m["id"] for m in response.json()["data"]}
     assert {"gpt-35-turbo-instruct", "gpt-4o-mini-2024-07-18", "text-embedding-ada-002"} <= ids

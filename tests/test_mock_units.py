@@ -8,6 +8,7 @@ import pytest
 
 from azure_llm_helpers.mock import errors
 from azure_llm_helpers.mock.faults import FaultSpec, parse_fault_header
+from azure_llm_helpers.mock.outcome import to_json
 from azure_llm_helpers.mock.ratelimit import WINDOW, SlidingWindow
 from azure_llm_helpers.mock.tokenizer import count, get_tokenizer, truncate
 
@@ -170,3 +171,23 @@ def test_errors_carry_exact_bytes_and_their_headers():
     body = errors.invalid_request("Bad 'é'.", "x").body
     assert body == '{"error":{"message":"Bad \'é\'.","type":"invalid_request_error",' \
         '"param":"x","code":null}}'.encode()
+
+
+# --- JSON bodies --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [
+    {"content": "Résumé 日本語 🎉 \u2028 \x00\x1f\x7f \"quoted\" back\\slash\ttab\nline /"},
+    {"small": [1e-05, -8.7e-05, 1.7e-09, 3e-07, 1e-10, 0.0001, 0.00012]},
+    {"large": [1e16, -1.5e300, 123456789012345.0, 2.0**70, 10**20, -(2**63)], "zero": -0.0},
+    {"big int": 10**30, "nested": [[{"a": None, "b": True, "c": 1.0}]]},
+    {"text that looks like a float": "0.00001 and 2e-5"},
+    {1: "a non-string key"},
+])
+def test_response_bodies_are_the_bytes_pythons_json_writes(value):
+    reference = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    assert to_json(value) == reference
+
+
+def test_a_body_json_cannot_write_fails_the_same_way():
+    with pytest.raises(UnicodeEncodeError):
+        to_json({"lone surrogate": "\ud800"})

@@ -33,6 +33,9 @@ def main(argv: list[str]) -> int:
     with MockServer() as upstream:
         # A learner's live set-up: their own key, the proxy's endpoint (run_lessons sets it).
         os.environ[Env.AZURE_OPENAI_API_KEY] = upstream.config.api_key
+        for kind in ("COMPLETIONS", "CHAT", "EMBEDDINGS"):  # and their deployment names
+            name = f"AZURE_OPENAI_{kind}_DEPLOYMENT"
+            os.environ[name] = upstream.env[name]
         return run_lessons.main(["--record", str(target), "--upstream", upstream.url,
                                  "--no-html", "03"])
 

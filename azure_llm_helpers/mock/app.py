@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -34,6 +35,7 @@ from .identity import IDENTITY_ROUTES, IdentityRequest, IdentityState
 from .identity.routes import Handler
 from .models import models_list
 from .operations import PLANNERS, Context, Outcome
+from .outcome import to_json
 from .ratelimit import SlidingWindow
 from .responses.endpoint import ResponsesEndpoint
 from .responses.routes import is_responses_path
@@ -53,7 +55,6 @@ _STATIC_HEADERS = [
 ]
 _JSON = (b"content-type", b"application/json")
 _SSE = (b"content-type", b"text/event-stream; charset=utf-8")
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 log = logging.getLogger("azure_llm_helpers.mock")
 
@@ -98,6 +99,9 @@ class MockApp(ResponsesEndpoint):
         self.responses_store = ResponseStore()  # stored responses (responses/store.py)
         self._region = config.region.encode()
         self._closing: asyncio.Event | None = None
+        # One line per data-plane request goes here when set (the CLI: stderr's write),
+        # else to the logger; logging's records and formatting cost more than the answer.
+        self.access_log: Callable[[str], object] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.other = Starlette(
             routes=[_identity_route(path, handler, self.identity)
@@ -126,10 +130,15 @@ class MockApp(ResponsesEndpoint):
         except Exception:  # noqa: BLE001 - a bug must still look like Azure, never a traceback
             log.exception("mock: internal error on %s %s", scope["method"], scope["path"])
             await self._send_error(request, send, errors.server_error(request.request_id))
-        if log.isEnabledFor(logging.INFO):
-            log.info("%s %s deployment=%s%s %s %.1fms", scope["method"], scope["path"],
-                     request.deployment, request.learner and f" learner={request.learner}",
-                     request.status, (time.perf_counter() - started) * 1000)
+        if self.access_log is not None or log.isEnabledFor(logging.INFO):
+            learner = request.learner and f" learner={request.learner}"
+            line = (f"{scope['method']} {scope['path']} deployment={request.deployment}"
+                    f"{learner} {request.status} "
+                    f"{(time.perf_counter() - started) * 1000:.1f}ms")
+            if self.access_log is not None:
+                self.access_log(line + "\n")
+            else:
+                log.info("%s", line)
 
     def _learner_of(self, key: str | None, authorization: str | None) -> str:
         """The room's learner whose key this is (``api-key``, or v1's ``Bearer <key>``)."""
@@ -224,7 +233,7 @@ class MockApp(ResponsesEndpoint):
         route, version = self._resolve(request)
         operation = route.operation
         if operation == "models":
-            await self._send_json(request, send, 200, _dumps(models_list(self.config)).encode(),
+            await self._send_json(request, send, 200, to_json(models_list(self.config)),
                                   self._headers(request))
             return
         if route.deployment is not None:
@@ -337,7 +346,7 @@ class MockApp(ResponsesEndpoint):
         if delay:
             await asyncio.sleep(delay)
         if outcome.events is None:
-            await self._send_json(request, send, 200, _dumps(outcome.body).encode(), headers)
+            await self._send_json(request, send, 200, to_json(outcome.body), headers)
         else:
             await self._stream(request, send, outcome.events(), headers, spec)
 

@@ -5,8 +5,11 @@ the planners share: prompt text, the output limit, stop/filter/truncation, SSE f
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import orjson
 
 from . import answers, filters, language
 from .config import Deployment, MockConfig
@@ -14,6 +17,20 @@ from .tokenizer import Tokenizer, count, truncate
 
 dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 DONE = b"data: [DONE]\n\n"
+# Where orjson's bytes can differ from ``dumps``: it writes 1e-05 as 0.00001 and 1e-07 as
+# 1e-7.  A match (even a false one inside a string) just takes the slow, reference path.
+_SMALL_FLOAT = re.compile(rb"0\.0000|\de-\d(?!\d)")
+
+
+def to_json(value: object) -> bytes:
+    """``dumps(value)`` as UTF-8 bytes, byte for byte, at a fraction of the CPU (orjson)."""
+    try:
+        out = orjson.dumps(value)
+    except TypeError:  # ints beyond 64 bits, non-str keys, lone surrogates: let json decide
+        return dumps(value).encode()
+    if (b"0.0000" in out or b"e-" in out) and _SMALL_FLOAT.search(out):
+        return dumps(value).encode()
+    return out
 
 
 @dataclass
@@ -73,7 +90,7 @@ def logprob(piece: str) -> float:
 
 
 def sse(chunk: dict) -> bytes:
-    return b"data: " + dumps(chunk).encode() + b"\n\n"
+    return b"data: " + to_json(chunk) + b"\n\n"
 
 
 def include_usage(body: dict) -> bool:

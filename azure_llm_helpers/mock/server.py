@@ -63,8 +63,11 @@ class MockServer:
         self.port: int = self._socket.getsockname()[1]
         self.app = create_app(self.config, self.source)
         # log_config=None: uvicorn must not reconfigure logging inside a notebook kernel.
+        # proxy_headers=False: nothing sits in front of a loopback mock, and the middleware
+        # is one more coroutine per request.
         self._server = uvicorn.Server(uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off",
+            self.app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False,
+            ws="none",
             http="httptools", loop="asyncio", log_config=None, timeout_graceful_shutdown=2,
         ))
         self._thread: threading.Thread | None = None

@@ -38,24 +38,30 @@ def wait_for_text(page, output, needle: str) -> str:
 
 
 def configuration_form(page, lab: JupyterLab, shot: Path) -> None:
-    """00: the form starts from the mock's settings, refuses a missing key, writes a .env."""
+    """00: the form starts empty, refuses the mock's endpoint and a missing key, writes .env."""
     write = page.locator("button.widget-button", has_text="Write .env")
     form = page.locator(".widget-vbox", has=write).last
     form.scroll_into_view_if_needed()
     field = {name: form.locator(".widget-inline-hbox", has=page.locator(
         ".widget-label", has_text=name)).locator("input") for name in
         ("Endpoint", "API version", "Deployment", "API key", "File")}
-    # The kernel found the mock JupyterLab was started with, as `make lab` arranges.
-    assert field["Endpoint"].input_value() == lab.mock.url
+    # Never the mock's endpoint: its port dies with the mock, and mock mode needs no .env.
+    assert field["Endpoint"].input_value() == ""
     env = lab.mock.env
-    form.locator(".widget-dropdown select").select_option(label="API key")
-    field["API version"].fill(env["OPENAI_API_VERSION"])
-    field["Deployment"].fill(env["AZURE_OPENAI_COMPLETIONS_DEPLOYMENT"])
-    field["File"].fill("from-the-form.env")
     output = form.locator(".widget-output")
-
-    write.click()  # no key yet: a clear refusal, nothing written
+    form.locator(".widget-dropdown select").select_option(label="API key")
+    field["Endpoint"].fill(lab.mock.url)
+    field["API version"].fill(env["OPENAI_API_VERSION"])
+    field["Deployment"].fill(env["AZURE_OPENAI_CHAT_DEPLOYMENT"])
+    field["File"].fill("from-the-form.env")
+    write.click()
     refusal = wait_for_text(page, output, "Not written")
+    assert "mock" in refusal.lower(), refusal
+
+    resource = "https://my-resource.openai.azure.com/"
+    field["Endpoint"].fill(resource)
+    write.click()  # no key yet: a clear refusal, nothing written
+    refusal = wait_for_text(page, output, "KEY 1")
     assert "key" in refusal.lower(), refusal
     assert not (lab.notebooks / "from-the-form.env").exists()
 
@@ -68,9 +74,10 @@ def configuration_form(page, lab: JupyterLab, shot: Path) -> None:
     written_file = lab.notebooks / "from-the-form.env"
     written = dotenv_values(written_file)
     written_file.unlink()  # later lessons' file browsers show what a learner's would
-    assert written == {name: env[name] for name in (
-        "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "AZURE_OPENAI_COMPLETIONS_DEPLOYMENT",
-        "AZURE_OPENAI_API_KEY")}
+    assert written == {
+        "AZURE_OPENAI_ENDPOINT": resource, "OPENAI_API_VERSION": env["OPENAI_API_VERSION"],
+        "AZURE_OPENAI_CHAT_DEPLOYMENT": env["AZURE_OPENAI_CHAT_DEPLOYMENT"],
+        "AZURE_OPENAI_API_KEY": env["AZURE_OPENAI_API_KEY"]}
 
 
 def playground(page, lab: JupyterLab, shot: Path, language: str = "en") -> None:

@@ -12,9 +12,11 @@ token, so a stream costs about what a chat stream of the same length does.
 
 from __future__ import annotations
 
-import json
+from ..outcome import to_json
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+def _dumps(value: object) -> str:
+    return to_json(value).decode()
 
 
 class _Events:

@@ -1,0 +1,84 @@
+"""Each exercise runs right after the lesson's set-up, as a learner who jumps to it would.
+
+For every exercise: a fresh namespace (``%reset -f``), the parameters cell, the cells tagged
+``setup``, then the exercise's own cells: its checker, the learner's untouched attempt (which
+must say "Not attempted yet", never raise) and the solution (which must be marked correct).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT / "tools"))
+import run_lessons  # noqa: E402  (the same kernel set-up as make run)
+
+LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def tags(cell) -> list[str]:
+    return cell.metadata.get("tags", [])
+
+
+def exercises(nb) -> list[tuple[list, object, object]]:
+    """(checker cells, attempt cell, solution cell) for each solution in the lesson."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if "solution" not in tags(cell):
+            continue
+        attempt = nb.cells[i - 1]
+        checkers, j = [], i - 2
+        while j >= 0 and "checker" in tags(nb.cells[j]):
+            checkers.insert(0, nb.cells[j])
+            j -= 1
+        found.append((checkers, attempt, cell))
+    return found
+
+
+def standalone_notebook(lesson: Path) -> tuple[nbformat.NotebookNode, list[tuple[int, int]]]:
+    nb = nbformat.read(lesson, as_version=4)
+    preamble = [c for c in nb.cells if c.cell_type == "code"
+                and ({"parameters", "setup"} & set(tags(c)))]
+    cells, marks = [], []
+    for checkers, attempt, solution in exercises(nb):
+        cells.append(nbformat.v4.new_code_cell("%reset -f"))
+        cells += [nbformat.v4.new_code_cell(c.source) for c in preamble + checkers]
+        marks.append((len(cells), len(cells) + 1))  # indexes of the attempt and the solution
+        cells += [nbformat.v4.new_code_cell(attempt.source),
+                  nbformat.v4.new_code_cell(solution.source)]
+    out = nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
+    return out, marks
+
+
+def text_of(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_lesson_has_a_setup_cell_and_exercises(lesson: Path):
+    nb = nbformat.read(lesson, as_version=4)
+    assert any("setup" in tags(c) for c in nb.cells), "tag the set-up cell 'setup'"
+    assert exercises(nb), "each lesson has self-checking exercises"
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_each_exercise_runs_right_after_setup(lesson: Path, tmp_path: Path):
+    nb, marks = standalone_notebook(lesson)
+    source = tmp_path / lesson.name
+    nbformat.write(nb, source)
+    output = tmp_path / f"out-{lesson.name}"
+    run_lessons.execute(source, output, {})
+    executed = nbformat.read(output, as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", [])
+              if o.output_type == "error"]
+    assert not errors, f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
+    for attempt, solution in marks:
+        assert text_of(executed.cells[attempt]).startswith("Not attempted yet"), \
+            text_of(executed.cells[attempt])
+        assert "Correct!" in text_of(executed.cells[solution]), text_of(executed.cells[solution])
