@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import lesson_links  # noqa: E402
 import translate  # noqa: E402
 import translation  # noqa: E402
 
@@ -199,6 +200,22 @@ def test_a_pending_lesson_stays_out_of_the_edition_until_translated(course):
     assert translate.problems("es", notebooks, translations) == []
     (translations / "es" / "PENDING").write_text("02_gone\n")
     assert translate.problems("es", notebooks, translations)[0].startswith("02_gone: listed")
+
+
+def test_build_writes_the_editions_links_in_its_own_language(course):
+    notebooks, translations = course
+    nbformat.write(_lesson(), notebooks / "01_next.ipynb")
+    lesson_links.update(notebooks)  # the English lessons link to each other
+    translate.sync("es", notebooks, translations)
+    path = translation.translation_path("01_next", "es", translations)
+    data = translation.load(path)
+    for cell_id, text in SPANISH.items():
+        data["cells"][cell_id]["es"] = text
+    translation.save(path, "01_next", data)
+    translate.build("es", notebooks, translations)
+    first = nbformat.read(notebooks / "es" / "00_hello.ipynb", as_version=4)
+    assert first.cells[-1].source == "**Siguiente:** [00 · Hola](01_next.ipynb)"
+    assert lesson_links.stale(notebooks) == []
 
 
 # --- the real course ------------------------------------------------------------------------

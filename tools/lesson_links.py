@@ -102,10 +102,11 @@ def stale(root: Path = NOTEBOOKS) -> list[Path]:
             if not is_current(nbformat.read(path, as_version=4), text)]
 
 
-def update(root: Path = NOTEBOOKS) -> list[Path]:
-    """Rewrite the links of every stale lesson; return the lessons changed."""
+def update(root: Path = NOTEBOOKS, only: Path | None = None) -> list[Path]:
+    """Rewrite the links of every stale lesson (of the edition folder ``only``, if given);
+    return the lessons changed."""
     changed = []
-    for folder in editions(root):
+    for folder in [only] if only else editions(root):
         for path, text in wanted_links(folder, root).items():
             nb = nbformat.read(path, as_version=4)
             if not is_current(nb, text):

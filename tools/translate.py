@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lesson_links  # noqa: E402
 from translation import (  # noqa: E402  (tools/ is not a package)
     LESSON_GLOB,
     NOTEBOOKS,
@@ -115,6 +116,7 @@ def build(language: str, notebooks: Path = NOTEBOOKS, translations: Path = TRANS
     for old in folder.glob(LESSON_GLOB):
         if old.stem not in there:
             old.unlink()
+    lesson_links.update(notebooks, only=folder)  # the edition's own links, in its language
     return stale
 
 
