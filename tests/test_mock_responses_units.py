@@ -52,6 +52,16 @@ def test_store_evicts_the_oldest_first_by_count_and_by_size():
     ("GET", "/openai/v1/responses", {}, 404),
     ("POST", "/openai/v1/responses/resp_1", {}, 404),
     ("GET", "/openai/v1/responses/resp_1/input_items/x", {}, 404),
+    ("GET", "/openai/v1/responses/resp_1/input_items", {}, ("input_items", "resp_1", "v1")),
+    ("POST", "/openai/v1/responses/resp_1/cancel", {}, ("cancel", "resp_1", "v1")),
+    ("GET", "/openai/responses/resp_1/input_items", {"api-version": "2025-04-01-preview"},
+     ("input_items", "resp_1", "2025-04-01-preview")),
+    ("POST", "/openai/responses/resp_1/cancel", {"api-version": "2025-04-01-preview"},
+     ("cancel", "resp_1", "2025-04-01-preview")),
+    ("GET", "/openai/v1/responses/resp_1/cancel", {}, 404),
+    ("DELETE", "/openai/v1/responses/resp_1/input_items", {}, 404),
+    ("GET", "/openai/v1/responses/resp_1/", {}, 404),
+    ("GET", "/openai/v1/responses//input_items", {}, 404),
 ])
 def test_route_matching(method, path, query, expected):
     assert is_responses_path(path)

@@ -135,6 +135,31 @@ def responses(server: MockServer, key: str, issuer: MockServer) -> list:
         model="gpt-4o-mini-chat", input="The dated route"))]
 
 
+def background(server: MockServer, key: str, issuer: MockServer) -> list:
+    """Background mode and input items: a polled response, a cancelled one, a stream's tail
+    (GET with ``stream``/``starting_after``) and input items page by page."""
+    client = openai.OpenAI(base_url=f"{server.url}openai/v1/", api_key=key)
+    resp = client.responses.create(model="gpt-4o-mini-chat", input="A background joke",
+                                   background=True)
+    states = [resp.status]
+    while resp.status in {"queued", "in_progress"}:
+        resp = client.responses.retrieve(resp.id)
+        states.append(resp.status)
+    other = client.responses.create(model="gpt-4o-mini-chat", input="Cancel me",
+                                    background=True)
+    cancelled = client.responses.cancel(other.id).model_dump_json()
+    streamed = list(client.responses.create(model="gpt-4o-mini-chat", input="Stream me",
+                                            background=True, stream=True))
+    tail = [e.model_dump_json() for e in client.responses.retrieve(
+        streamed[0].response.id, stream=True, starting_after=3)]
+    chained = client.responses.create(
+        model="gpt-4o-mini-chat", previous_response_id=resp.id,
+        input=[{"role": "user", "content": "One"}, {"role": "user", "content": "Two"}])
+    pages = [i.model_dump_json() for i in client.responses.input_items.list(
+        chained.id, limit=2, order="asc")]
+    return [states, resp.model_dump_json(), cancelled, tail, pages]
+
+
 def models(server: MockServer, key: str, issuer: MockServer) -> bytes:
     reply = httpx.get(f"{server.url}openai/models", params={"api-version": VERSION},
                       headers={"api-key": key})
@@ -146,6 +171,7 @@ SCENARIOS: dict[str, Scenario] = {
     "chat-token": lambda s, k, i: chat(s, k, i, "aad"),
     "embeddings-token": lambda s, k, i: embeddings(s, k, i, "aad"),
     "tool_loop": tool_loop, "langchain": langchain, "models": models, "responses": responses,
+    "background": background,
 }
 
 RETRY_FAULT = {"x-mock-fault": "status=429; fail_first=1; retry_after_ms=200"}
@@ -200,8 +226,12 @@ def test_replay_gives_what_the_upstream_gave(name: str, upstream: MockServer, re
 def test_recording_is_one_readable_file_per_interaction(recorded: tuple[Path, dict]) -> None:
     files = sorted(recorded[0].glob("*.json"))
     # chat, completions, embeddings (each 2), chat and embeddings with a token (2 each),
-    # the tool loop 2, langchain 2, models 1, Responses 5, and the 429 with its retry 2
-    assert len(files) == 22
+    # the tool loop 2, langchain 2, models 1, Responses 5, background 10 (3 creates, 2 polls,
+    # a cancel, a stream, a stream's tail, 2 input-item pages), the 429 with its retry 2
+    assert len(files) == 32
+    cancel = [f.name for f in files if f.name.endswith("-cancel.json")]
+    pages = [f.name for f in files if "input_items" in f.name]
+    assert len(cancel) == 1 and len(pages) == 2, (cancel, pages)
     doc = json.loads(files[0].read_text())
     assert files[0].name == "0001-POST-chat-completions-gpt-4o-mini-chat.json"
     assert doc["request"]["json"]["messages"][0]["content"] == "Tell me a joke"

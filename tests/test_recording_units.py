@@ -185,6 +185,19 @@ def test_route_comes_from_the_path_or_the_body_model() -> None:
     assert (v1.target, v1.operation) == ("model gpt-4o", "v1/chat/completions")
 
 
+def test_query_parameters_other_than_the_api_version_choose_the_recording() -> None:
+    items = "/openai/v1/responses/resp_1/input_items"
+    first = request_key("GET", items, {"limit": "2", "order": "asc"}, None)
+    same = request_key("GET", items, {"order": "asc", "limit": "2"}, None)
+    second = request_key("GET", items, {"limit": "2", "order": "asc", "after": "msg_1"}, None)
+    assert first.exact == same.exact and first.exact != second.exact
+    assert first.operation == "v1/responses/resp_1/input_items?limit=2&order=asc"
+    tail = request_key("GET", "/openai/v1/responses/resp_1", {"stream": "true",
+                                                              "starting_after": "3"}, None)
+    whole = request_key("GET", "/openai/v1/responses/resp_1", {"api-version": "v1"}, None)
+    assert tail.exact != whole.exact and whole.operation == "v1/responses/resp_1"
+
+
 def test_repeated_requests_answer_in_recorded_order_round_and_round() -> None:
     items = [_interaction({"n": 1}, b"first", "0001.json"),
              _interaction({"n": 1}, b"second", "0002.json")]

@@ -31,6 +31,10 @@ DATA_ACTIONS: dict[str, tuple[str, str]] = {
                        "GET /openai/v1/responses/{response_id}"),
     "responses.delete": (f"{OPENAI_DATA_ACTIONS}/responses/delete",
                          "DELETE /openai/v1/responses/{response_id}"),
+    "responses.input_items": (f"{OPENAI_DATA_ACTIONS}/responses/read",
+                              "GET /openai/v1/responses/{response_id}/input_items"),
+    "responses.cancel": (f"{OPENAI_DATA_ACTIONS}/responses/write",
+                         "POST /openai/v1/responses/{response_id}/cancel"),
 }
 _AUDIENCES = [COGNITIVE_SERVICES_RESOURCE, COGNITIVE_SERVICES_RESOURCE + "/"]
 

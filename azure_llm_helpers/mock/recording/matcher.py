@@ -1,7 +1,9 @@
 """Which recorded interaction answers a request, and, when none does, which came closest.
 
 A request matches on its method, its route (deployment from the path, or ``model`` from
-the body on the v1 routes; the operation; the ``api-version``) and its body normalised:
+the body on the v1 routes; the operation with its other query parameters, such as
+``input_items``' ``limit``/``after`` or a replayed stream's ``starting_after``; the
+``api-version``) and its body normalised:
 key order and whitespace do not count, ``"stream": false`` is the same as no ``stream``,
 and ignorable volatile fields (``user``, ``metadata`` by default) are dropped.  Requests
 are redacted as recordings were, so a redacted string still matches.  Several recordings
@@ -15,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from .cassette import Interaction
 from .redact import Redactor
@@ -61,7 +64,12 @@ def request_key(method: str, path: str, query: dict[str, str], body: Any,
         normalised = body.strip()
     else:
         normalised = json.dumps(body)
-    return RequestKey(method.upper(), target, "/".join(parts), query.get("api-version", ""),
+    # Other query parameters choose what a GET returns (a page, a stream's tail): they
+    # belong to the operation, so each page or tail matches its own recording.
+    extra = sorted((k, redactor.text(v) if redactor is not None else v)
+                   for k, v in query.items() if k != "api-version")
+    operation = "/".join(parts) + (f"?{urlencode(extra)}" if extra else "")
+    return RequestKey(method.upper(), target, operation, query.get("api-version", ""),
                       normalised, body)
 
 

@@ -3,9 +3,11 @@
 A matched request gets the recorded status, headers and body, or the recorded stream event
 by event (with the recorded pauses under ``timing="recorded"``); request ids are fresh, as
 Azure's are.  ``GET .../responses/{id}`` of a response recorded with ``store`` (not
-``false``) is answered from that recording, and ``previous_response_id`` chains match as
-recorded.  An unmatched request gets a 400 naming the closest recording and the field that
-differs, unless a fallback (the generator) takes it: ``handle`` then returns the body.
+``false``) is answered from that recording (for a background response, from the last
+recorded ``GET`` of it, so a poll that outlasts the recording ends), and
+``previous_response_id`` chains match as recorded.  An unmatched request gets a 400
+naming the closest recording and the field that differs, unless a fallback (the
+generator) takes it: ``handle`` then returns the body.
 """
 
 from __future__ import annotations
@@ -61,8 +63,8 @@ class Replayer:
                      found.status)
             await self._send(send, found)
             return None
-        stored = self.stored.get(scope["path"].rsplit("/", 1)[-1])
-        if stored is not None and scope["method"] == "GET" and "/responses/" in scope["path"]:
+        stored = self.stored.get(_response_id(scope["path"]) or "")
+        if stored is not None and scope["method"] == "GET" and "stream" not in query:
             await _send_start(send, 200, [("content-type", "application/json")], len(stored))
             await send({"type": "http.response.body", "body": stored})
             return None
@@ -114,6 +116,11 @@ def _stored_responses(items: list[Interaction]) -> dict[str, bytes]:
     """Responses API results recorded with ``store`` on, by id (for GET .../responses/{id})."""
     stored: dict[str, bytes] = {}
     for item in items:
+        rid = _response_id(item.path)
+        if item.method == "GET" and item.status == 200 and rid and not item.query.get("stream") \
+                and item.materialise().events is None:
+            stored[rid] = item.body  # a later state of that response (a background run)
+            continue
         if (item.method != "POST" or item.status != 200 or not item.path.endswith("/responses")
                 or (isinstance(item.request, dict) and item.request.get("store") is False)):
             continue
@@ -121,6 +128,12 @@ def _stored_responses(items: list[Interaction]) -> dict[str, bytes]:
         if isinstance(result, dict) and isinstance(result.get("id"), str):
             stored[result["id"]] = json.dumps(result, separators=(",", ":")).encode()
     return stored
+
+
+def _response_id(path: str) -> str | None:
+    """The id in ``.../responses/{id}`` (None for other paths, sub-resources included)."""
+    head, _, last = path.rpartition("/")
+    return last if head.endswith("/responses") and last else None
 
 
 def _final_response(item: Interaction) -> Any:

@@ -11,11 +11,12 @@ import json
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from .. import faults
 from ..access import check_v1_access
 from ..answers import request_digest
 from ..outcome import Context
 from ..tokenizer import get_tokenizer
-from . import routes
+from . import routes, stored
 from .store import ResponseStore
 
 if TYPE_CHECKING:
@@ -37,8 +38,12 @@ def _planner() -> ModuleType:
 _PLANNER: ModuleType | None = None
 
 
+_ON_STORED = {"delete": stored.delete, "cancel": stored.cancel}
+
+
 class ResponsesEndpoint:
-    """``POST /responses``, ``GET``/``DELETE /responses/{id}`` (v1 and dated routes)."""
+    """``POST /responses``, ``GET``/``DELETE /responses/{id}``, ``GET .../input_items`` and
+    ``POST .../cancel`` (v1 and dated routes)."""
 
     responses_store: ResponseStore
 
@@ -52,10 +57,7 @@ class ResponsesEndpoint:
                         route.operation, self.config.learners)
         request.learner = self._learner_of(key, authorization)
         if route.response_id is not None:
-            act = planner.retrieve if route.action == "retrieve" else planner.delete
-            payload = act(self.responses_store, route.response_id)
-            await self._send_json(request, send, 200, _dumps(payload).encode(),
-                                  self._headers(request))
+            await self._on_stored(request, send, route, query)
             return
         body = await self._read_json(request, receive, "responses")
         # Exists, not retired (x-mock-retirement), serves Responses: app.py's one check.
@@ -70,3 +72,22 @@ class ResponsesEndpoint:
                       request_digest(canonical, deployment.name))
         outcome = planner.plan_responses(ctx, body, self.responses_store, len(canonical))
         await self._answer(request, send, outcome, spec, "responses", route.version)
+
+    async def _on_stored(self: Any, request: DataPlaneRequest, send: Any,
+                         route: routes.ResponsesRoute, query: dict[str, str]) -> None:
+        """The routes on one stored response (responses/stored.py)."""
+        store, response_id = self.responses_store, route.response_id
+        if route.action == "retrieve":
+            events = stored.replay(store, response_id, query)
+            if events is not None:
+                await self._stream(request, send, events, self._headers(request),
+                                   faults.FaultSpec())
+                return
+            payload = stored.retrieve(store, response_id)
+        elif route.action == "input_items":
+            payload = stored.input_items(
+                store, response_id, request.scope.get("query_string", b"").decode("latin-1"))
+        else:
+            payload = _ON_STORED[route.action](store, response_id)
+        await self._send_json(request, send, 200, _dumps(payload).encode(),
+                              self._headers(request))

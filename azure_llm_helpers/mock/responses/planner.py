@@ -9,7 +9,6 @@ timestamps derive from the request digest, so the same request gives the same bo
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from .. import answers, errors, filters
@@ -17,17 +16,17 @@ from ..outcome import Context, Outcome
 from ..tokenizer import Tokenizer, count
 from . import checks as c
 from . import reasoning
+from .background import BackgroundRun
 from .conversation import Turn, build_turn
 from .events import stream_events
+from .items import render, stable_id
 from .store import ResponseStore, StoredResponse
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CACHE_MIN, _CACHE_STEP = 1024, 128  # prompt caching: prefixes of 1024+ tokens, 128 steps
 
 
-def _id(digest: str, kind: str) -> str:
-    """A 48-hex-digit id for one part of this response, stable for the same request."""
-    return hashlib.sha256(f"{digest}:{kind}".encode()).hexdigest()[:48]
+_id = stable_id  # ids of this response's parts, stable for the same request
 
 
 def _logprob(piece: str) -> float:
@@ -117,7 +116,9 @@ def _message(ctx: Context, body: dict, turn: Turn, budget: int, digest: str,
         if pieces is not None:
             status[:] = ["incomplete", "max_output_tokens"]
     if pieces is None:
-        pieces = tok.pieces(text) if (body.get("stream") or want_logprobs) else []
+        # A background response may be streamed later (GET ?stream=true): keep its pieces.
+        pieces = (tok.pieces(text) if (body.get("stream") or want_logprobs
+                                       or body.get("background")) else [])
     logprobs = [{"token": p, "logprob": _logprob(p), "bytes": list(p.encode()),
                  "top_logprobs": []} for p in pieces] if want_logprobs else []
     item = {"id": f"msg_{_id(digest, 'msg')}", "type": "message",
@@ -227,34 +228,27 @@ def plan_responses(ctx: Context, body: dict, store: ResponseStore,
     output, visible, spent, status, pieces = _output(ctx, body, turn, budget)
     usage = _usage(turn, visible, spent)
     payload = _response(ctx, body, output, status, usage)
+    events = lambda: stream_events(payload, pieces)  # noqa: E731 - made only when asked
+    answer = payload
     if payload["store"]:
-        conversation = (*turn.items, *output)
+        run = BackgroundRun(payload, events, done=bool(body.get("stream"))) \
+            if body.get("background") else None
+        if run is not None:
+            answer = run.current()
         if request_size is None:
             request_size = len(_dumps(body))
         size = request_size + visible * 4  # the output, at about 4 characters a token
-        store.put(payload["id"], StoredResponse(payload, conversation,
-                                                usage["total_tokens"], size))
-    outcome = Outcome(payload, usage["output_tokens"], usage["total_tokens"])
+        store.put(payload["id"], StoredResponse(
+            payload, (*turn.items, *output), usage["total_tokens"], size,
+            _inputs(store, body, turn, ctx.digest), run))
+    outcome = Outcome(answer, usage["output_tokens"], usage["total_tokens"])
     if body.get("stream"):
-        outcome.events = lambda: stream_events(payload, pieces)
+        outcome.events = events
     return outcome
 
 
-def retrieve(store: ResponseStore, response_id: str) -> dict:
-    """``GET /responses/{id}``: the stored body, or the 404 the service sends."""
-    stored = store.get(response_id)
-    if stored is None:
-        raise _not_found(response_id)
-    return stored.body
-
-
-def delete(store: ResponseStore, response_id: str) -> dict:
-    """``DELETE /responses/{id}``: the deletion receipt, or the 404."""
-    if not store.delete(response_id):
-        raise _not_found(response_id)
-    return {"id": response_id, "object": "response", "deleted": True}
-
-
-def _not_found(response_id: str) -> Exception:
-    shown = response_id if len(response_id) <= 64 else response_id[:64] + "..."
-    return errors.invalid_request(f"Response with id '{shown}' not found.", None, None, 404)
+def _inputs(store: ResponseStore, body: dict, turn: Turn, digest: str) -> tuple[dict, ...]:
+    """What ``GET .../input_items`` lists: the chain's items, then this request's input."""
+    previous = store.get(body.get("previous_response_id") or "")
+    earlier = (*previous.inputs, *previous.body["output"]) if previous else ()
+    return (*earlier, *render(turn.new_items, digest))

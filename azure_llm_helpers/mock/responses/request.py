@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from . import checks as c
+from .background import needs_store
 from .schema import check_loose, check_strict
 
 INPUT_ITEM_TYPES = ("message", "function_call", "function_call_output", "reasoning",
@@ -185,6 +186,8 @@ def _sampling(body: dict) -> None:
                  2**31 - 1, True)
     for key in ("stream", "store", "parallel_tool_calls", "background"):
         c.boolean(body, key)
+    if body.get("background") and body.get("store") is False:
+        raise needs_store()
     if body.get("truncation") is not None:
         c.enum("truncation", body["truncation"], ("auto", "disabled"))
     for key in ("user", "safety_identifier", "prompt_cache_key"):

@@ -1,9 +1,10 @@
 """Which Responses API route a request is, and whether its ``api-version`` fits it.
 
-- ``POST /openai/v1/responses``, ``GET``/``DELETE /openai/v1/responses/{id}``: the v1 API;
-  no ``api-version`` needed, ``v1`` and ``preview`` accepted, anything else refused.
-- ``POST /openai/responses?api-version=...`` (and ``GET``/``DELETE .../{id}``): the dated
-  route ``AzureOpenAI(...).responses`` calls; it exists from 2025-03-01-preview on.
+- ``POST /openai/v1/responses``, ``GET``/``DELETE /openai/v1/responses/{id}``,
+  ``GET .../{id}/input_items`` and ``POST .../{id}/cancel``: the v1 API; no ``api-version``
+  needed, ``v1`` and ``preview`` accepted, anything else refused.
+- ``POST /openai/responses?api-version=...`` (and the same sub-routes): the dated route
+  ``AzureOpenAI(...).responses`` calls; it exists from 2025-03-01-preview on.
 """
 
 from __future__ import annotations
@@ -19,13 +20,18 @@ DATED_PATH = "/openai/responses"
 FIRST_DATED_VERSION = "2025-03-01-preview"
 #: RBAC operation names (identity/rbac.py DATA_ACTIONS) per action.
 OPERATIONS = {"create": "responses", "retrieve": "responses.read",
-              "delete": "responses.delete"}
-_ACTIONS = {("POST", False): "create", ("GET", True): "retrieve", ("DELETE", True): "delete"}
+              "delete": "responses.delete", "input_items": "responses.input_items",
+              "cancel": "responses.cancel"}
+#: The routing table: (method, shape) -> action; the shape is what follows ``/responses``
+#: ("" for the collection, "{id}" for one response, "{id}/<name>" for its sub-resources).
+ACTIONS = {("POST", ""): "create", ("GET", "{id}"): "retrieve",
+           ("DELETE", "{id}"): "delete", ("GET", "{id}/input_items"): "input_items",
+           ("POST", "{id}/cancel"): "cancel"}
 
 
 @dataclass(frozen=True)
 class ResponsesRoute:
-    action: str  # "create" | "retrieve" | "delete"
+    action: str  # an ``ACTIONS`` value: "create", "retrieve", "delete", "input_items", ...
     response_id: str | None
     version: str  # the api-version, "v1" on the v1 route when none is given
 
@@ -45,11 +51,12 @@ def match(method: str, path: str, query: dict[str, str]) -> ResponsesRoute:
     methods or shapes and its 400/404 for an api-version the route does not serve."""
     v1 = path.startswith(V1_PATH)
     rest = path[len(V1_PATH if v1 else DATED_PATH):]
-    response_id = rest[1:] if rest.startswith("/") else None
-    if response_id is not None and (not response_id or "/" in response_id):
-        raise errors.resource_not_found()
-    action = _ACTIONS.get((method, response_id is not None))
-    if action is None:
+    response_id, shape = None, ""
+    if rest.startswith("/"):
+        response_id, slash, sub = rest[1:].partition("/")
+        shape = f"{{id}}/{sub}" if slash else "{id}"
+    action = ACTIONS.get((method, shape))
+    if action is None or response_id == "":
         raise errors.resource_not_found()
     version = query.get("api-version")
     if v1:

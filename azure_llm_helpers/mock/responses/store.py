@@ -1,5 +1,5 @@
-"""Stored responses of one mock resource: what ``previous_response_id`` and ``GET``/``DELETE
-/responses/{id}`` read.
+"""Stored responses of one mock resource: what ``previous_response_id``, ``GET``/``DELETE
+/responses/{id}``, ``.../input_items`` and ``.../cancel`` read.
 
 Azure keeps a stored response for 30 days; the mock keeps them in memory, per instance,
 bounded: at most ``MAX_STORED_RESPONSES`` responses and ``MAX_STORED_CHARS`` characters of
@@ -11,6 +11,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .background import BackgroundRun
 
 #: How many responses one mock instance keeps (oldest evicted first).
 MAX_STORED_RESPONSES = 1000
@@ -30,6 +34,10 @@ class StoredResponse:
     tokens: int
     #: Characters of conversation text, for the store's size bound.
     size: int
+    #: The input items as ``GET .../input_items`` lists them (items.py), oldest first.
+    inputs: tuple[dict, ...] = ()
+    #: The run of a ``background: true`` response (background.py), else None.
+    run: BackgroundRun | None = None
 
 
 class ResponseStore:
