@@ -92,6 +92,10 @@ class LearnerWindow(SlidingWindow):
                        verdict.retry_after - pause, "call", pause)
 
     def admit(self, tokens: int) -> Verdict:
+        now = self._clock()
+        self._roll(now)
+        if self._in_period >= self.per_period:
+            return self._refuse(self._period_start + self.period - now, "call")
         verdict = super().admit(tokens)
         if verdict.allowed:
             self._in_period += 1
