@@ -89,7 +89,7 @@ class LearnerWindow(SlidingWindow):
         pause = min(self.pause_cap, verdict.retry_after) if now < self._retry_at else 0.0
         self._retry_at = now + verdict.retry_after
         return Verdict(False, verdict.remaining_requests, verdict.remaining_tokens,
-                       verdict.retry_after - pause, "call", pause)
+                       max(verdict.retry_after - pause, 0.001), "call", pause)
 
     def admit(self, tokens: int) -> Verdict:
         now = self._clock()
