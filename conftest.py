@@ -5,9 +5,12 @@ ports that parallel kernels race for; it has no option to take another manager. 
 module's reference is pointed at the IPC variant papermill's kernels already use
 (tools/ipc_kernels.py): the kernel, nbval and the notebooks themselves run unchanged.
 
-The workers share the tests one by one (``--dist loadgroup``: the longest file no longer sets
-the wall-clock); what must stay on one worker is an ``xdist_group``: a notebook's nbval cells
-(one kernel, in order), and a module's tests that read one expensive module fixture.
+The workers share the suite by scope (``--dist loadscope``, with the scopes set here): a file
+goes whole to one worker (a notebook's nbval cells share one kernel, in order; a module's
+tests share its fixtures), but the long tests in SPLIT go one by one, so the longest file no
+longer sets the wall-clock, and both JupyterLab files go together (one server, one browser).
+pytest-xdist's own ``loadgroup`` cannot do this under pytest 9: it renames items through a
+node attribute pytest no longer reads.
 """
 
 from __future__ import annotations
@@ -28,11 +31,33 @@ def pytest_configure(config: pytest.Config) -> None:
     nbval.kernel.KernelManager = SyncIPCKernelManager
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    from nbval.plugin import IPyNbCell
+# Tests that each execute a lesson or more and share nothing but session fixtures.
+SPLIT = (
+    "tests/test_lessons.py::test_lesson_runs_against_the_mock",
+    "tests/test_lessons_live.py::test_lesson_runs_live_with_names_from_dotenv",
+    "tests/test_spanish_lessons.py::test_spanish_lesson_runs_against_the_mock",
+    "tests/test_recording_lessons.py::",
+)
+TOGETHER = {"tests/browser/test_lab.py": "jupyterlab",
+            "tests/browser/test_lab_spanish.py": "jupyterlab"}
 
-    for item in items:
-        if isinstance(item, IPyNbCell):
-            notebook = item.path.relative_to(ROOT).as_posix()
-            item.add_marker(pytest.mark.xdist_group(f"nbval:{notebook}"))
+
+def scope_of(nodeid: str) -> str:
+    if nodeid.startswith(SPLIT):
+        return nodeid
+    file = nodeid.split("::", 1)[0]
+    return TOGETHER.get(file, file)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scopes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+
+    # In collection order: the browser files first, the notebooks' short files last.
+    config.option.loadscopereorder = False
+    return Scopes(config, log)

@@ -74,7 +74,6 @@ def standalone_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]
 
 
 @pytest.mark.notebooks
-@pytest.mark.xdist_group("exercises-one-kernel")  # one kernel's results, one worker
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_each_exercise_runs_right_after_setup(lesson: Path, standalone_runs):
     cells = standalone_runs[lesson.stem]

@@ -26,7 +26,7 @@ from azure_llm_helpers.course.checks import free_port
 from azure_llm_helpers.course.room import Room
 from tests.kernel_channels import run_notebook
 
-pytestmark = [pytest.mark.room, pytest.mark.xdist_group("hub")]  # one hub for the module
+pytestmark = pytest.mark.room
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 LEARNERS = [f"learner-{n:02d}" for n in range(1, 6)]

@@ -172,7 +172,6 @@ def with_the_example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict
 
 
 @pytest.mark.notebooks
-@pytest.mark.xdist_group("lessons-live-first-errors")  # one kernel's results, one worker
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_without_dotenv_the_first_error_names_the_fix(lesson: Path, without_dotenv):
     error = without_dotenv[lesson.stem]
@@ -182,7 +181,6 @@ def test_without_dotenv_the_first_error_names_the_fix(lesson: Path, without_dote
 
 
 @pytest.mark.notebooks
-@pytest.mark.xdist_group("lessons-live-first-errors")
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_with_the_unedited_example_the_first_error_names_the_placeholders(lesson: Path,
                                                                           with_the_example):

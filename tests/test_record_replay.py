@@ -28,9 +28,6 @@ from azure_llm_helpers.mock import MockServer
 from azure_llm_helpers.mock.recording import RecordingError
 from azure_llm_helpers.mock.recording.cassette import Interaction, dump_document, to_document
 
-# The module's fixtures record every scenario once: one worker runs the module.
-pytestmark = pytest.mark.xdist_group("record-replay")
-
 VERSION = "2024-10-21"
 Scenario = Callable[[MockServer, str, MockServer], Any]
 

@@ -19,7 +19,7 @@ from .conftest import ROOT, skip_or_fail
 sys.path.insert(0, str(ROOT / "tools"))
 import html_edition  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("html-edition")]  # one edition
+pytestmark = pytest.mark.browser
 
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
