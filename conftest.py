@@ -49,6 +49,12 @@ def scope_of(nodeid: str) -> str:
     return TOGETHER.get(file, file)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests last: Playwright's sync API keeps an event loop running in the
+    worker until the session ends, and a later test's asyncio.run() would fail on it."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     if config.getvalue("dist") != "loadscope":
         return None
@@ -58,6 +64,6 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
         def _split_scope(self, nodeid: str) -> str:
             return scope_of(nodeid)
 
-    # In collection order: the browser files first, the notebooks' short files last.
+    # In collection order (the browser files last, see above).
     config.option.loadscopereorder = False
     return Scopes(config, log)

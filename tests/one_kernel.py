@@ -9,6 +9,7 @@ stops at its first error, as papermill stops a notebook.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import nbformat
@@ -34,26 +35,35 @@ def failed(cell: nbformat.NotebookNode) -> bool:
 def run_each(lessons: dict[str, list[nbformat.NotebookNode]], folder: Path
              ) -> dict[str, list[nbformat.NotebookNode]]:
     """Each lesson's cells run in order in one kernel started in ``folder``; returns, per
-    lesson, the cells that ran (with their outputs), the last one failed if any did."""
+    lesson, the cells that ran (with their outputs), the last one failed if any did.
+
+    nbclient's async API in an event loop of its own: its blocking wrappers leave a loop
+    behind in the worker, where a later test's asyncio.run() would fail.
+    """
+    return asyncio.run(_run_each(lessons, folder))
+
+
+async def _run_each(lessons: dict[str, list[nbformat.NotebookNode]], folder: Path
+                    ) -> dict[str, list[nbformat.NotebookNode]]:
     client = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3",
                             allow_errors=True, timeout=300, kernel_manager_class=IPCKernelManager,
                             resources={"metadata": {"path": str(folder)}})
     ran: dict[str, list[nbformat.NotebookNode]] = {}
-    with client.setup_kernel():
-        _run(client, nbformat.v4.new_code_cell(START))
+    async with client.async_setup_kernel():
+        await _run(client, nbformat.v4.new_code_cell(START))
         for name, cells in lessons.items():
-            if failed(_run(client, nbformat.v4.new_code_cell(CLEAN_SLATE))):
+            if failed(await _run(client, nbformat.v4.new_code_cell(CLEAN_SLATE))):
                 raise RuntimeError(f"no clean slate before {name}: {client.nb.cells[-1].outputs}")
             ran[name] = []
             for cell in cells:
-                ran[name].append(_run(client, nbformat.v4.new_code_cell(cell.source,
-                                                                         metadata=cell.metadata)))
-                if failed(ran[name][-1]):
+                copy = nbformat.v4.new_code_cell(cell.source, metadata=cell.metadata)
+                ran[name].append(await _run(client, copy))
+                if failed(copy):
                     break
     return ran
 
 
-def _run(client: NotebookClient, cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+async def _run(client: NotebookClient, cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     client.nb.cells.append(cell)
-    client.execute_cell(cell, len(client.nb.cells) - 1)
+    await client.async_execute_cell(cell, len(client.nb.cells) - 1)
     return cell
