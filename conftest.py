@@ -4,6 +4,13 @@ nbval starts each notebook's kernel with jupyter_client's ``KernelManager``, on 
 ports that parallel kernels race for; it has no option to take another manager. So its
 module's reference is pointed at the IPC variant papermill's kernels already use
 (tools/ipc_kernels.py): the kernel, nbval and the notebooks themselves run unchanged.
+
+The workers share the suite by scope (``--dist loadscope``, with the scopes set here): a file
+goes whole to one worker (a notebook's nbval cells share one kernel, in order; a module's
+tests share its fixtures), but the long tests in SPLIT go one by one, so the longest file no
+longer sets the wall-clock, and both JupyterLab files go together (one server, one browser).
+pytest-xdist's own ``loadgroup`` cannot do this under pytest 9: it renames items through a
+node attribute pytest no longer reads.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,3 +29,41 @@ def pytest_configure(config: pytest.Config) -> None:
     from ipc_kernels import SyncIPCKernelManager
 
     nbval.kernel.KernelManager = SyncIPCKernelManager
+
+
+# Tests that each execute a lesson or more and share nothing but session fixtures.
+SPLIT = (
+    "tests/test_lessons.py::test_lesson_runs_against_the_mock",
+    "tests/test_lessons_live.py::test_lesson_runs_live_with_names_from_dotenv",
+    "tests/test_spanish_lessons.py::test_spanish_lesson_runs_against_the_mock",
+    "tests/test_recording_lessons.py::",
+)
+TOGETHER = {"tests/browser/test_lab.py": "jupyterlab",
+            "tests/browser/test_lab_spanish.py": "jupyterlab"}
+
+
+def scope_of(nodeid: str) -> str:
+    if nodeid.startswith(SPLIT):
+        return nodeid
+    file = nodeid.split("::", 1)[0]
+    return TOGETHER.get(file, file)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests last: Playwright's sync API keeps an event loop running in the
+    worker until the session ends, and a later test's asyncio.run() would fail on it."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scopes(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return scope_of(nodeid)
+
+    # In collection order (the browser files last, see above).
+    config.option.loadscopereorder = False
+    return Scopes(config, log)

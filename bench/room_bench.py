@@ -5,8 +5,11 @@
 The mock runs exactly as the hub runs it (``azure_llm_helpers.course.room serve``, a key
 per seat). Each learner is a keep-alive client with their own key sending lesson 03's calls
 (completions and chat ``invoke``, a stream, a two-prompt ``batch``, a chain, embeddings)
-back to back, as fast as a kernel could. Three phases: one learner alone (unloaded), the
-room, and the room plus a noisy learner who retries at once, ignoring ``Retry-After``.
+back to back, as fast as a kernel could. Three phases: one learner alone (unloaded, on a
+mock without the per-learner limit: one learner looping lesson 03 is itself a loop the
+room's limit stops), the room, and the room plus a noisy learner who retries at once,
+ignoring ``Retry-After``. The room phases run with the room's per-learner limit
+(``--learner-rpm``, default the room's); an honest learner's 429 counts as an error.
 Prints the learners' p50/p99 latency and errors for each phase; the goal is zero errors and
 the room's p99 with the noisy learner within 2x of the unloaded run.
 """
@@ -28,7 +31,7 @@ from pathlib import Path
 import httpx
 
 from azure_llm_helpers._constants import EnvironmentVariables as E
-from azure_llm_helpers.course.room import Room
+from azure_llm_helpers.course.room import DEFAULT_LEARNER_RPM, Room
 
 JOKE = "Tell me a joke"
 
@@ -125,9 +128,10 @@ def phase(env: dict[str, str], keys: list[str], seconds: float, noisy_key: str |
 
 
 def start_room_mock(room: Room) -> tuple[subprocess.Popen, dict[str, str]]:
+    room.env_file.unlink(missing_ok=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "azure_llm_helpers.course.room", "serve", "--room-dir",
-         str(room.directory), "--size", str(room.size)],
+         str(room.directory), "--size", str(room.size), "--learner-rpm", str(room.learner_rpm)],
         stderr=subprocess.DEVNULL)  # its log line per request is not what is measured
     for _ in range(300):
         env = room.mock_env()
@@ -144,31 +148,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--client-processes", type=int, default=2,
                         help="processes the learners are spread over (default 2)")
+    parser.add_argument("--learner-rpm", type=int, default=DEFAULT_LEARNER_RPM,
+                        help=f"the room's per-learner limit (default {DEFAULT_LEARNER_RPM})")
     args = parser.parse_args(argv)
+    n, seconds, procs = args.learners, args.seconds, args.client_processes
+    results = {}
     with tempfile.TemporaryDirectory() as scratch:
-        room = Room(Path(scratch), size=args.learners + 1)
-        process, env = start_room_mock(room)
-        try:
-            keys = list(room.keys().values())
-            learners, loud = keys[:args.learners], keys[args.learners]
-            n, seconds, procs = args.learners, args.seconds, args.client_processes
-            results = {
-                "one learner alone (unloaded)": phase(env, learners[:1], seconds, None, 1),
-                f"{n} learners": phase(env, learners, seconds, None, procs),
-                f"{n} learners + 1 in a tight retry loop": phase(env, learners, seconds, loud,
-                                                                 procs),
-            }
-        finally:
-            process.terminate()
-            process.wait(10)
+        for rpm, phases in ((0, ["alone"]), (args.learner_rpm, ["room", "noisy"])):
+            room = Room(Path(scratch), size=n + 1, learner_rpm=rpm)
+            process, env = start_room_mock(room)
+            try:
+                keys = list(room.keys().values())
+                learners, loud = keys[:n], keys[n]
+                for name in phases:
+                    if name == "alone":
+                        results["one learner alone (unloaded)"] = phase(
+                            env, learners[:1], seconds, None, 1)
+                    else:
+                        results[f"{n} learners" + (" + 1 in a tight retry loop"
+                                                   if name == "noisy" else "")] = phase(
+                            env, learners, seconds, loud if name == "noisy" else None, procs)
+            finally:
+                process.terminate()
+                process.wait(10)
     report(results, args, os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan"))
     room, noisy_room = list(results.values())[1:]
     return 0 if noisy_room["errors"] == 0 and noisy_room["p99"] <= 2 * room["p99"] else 1
 
 
 def report(results: dict, args: argparse.Namespace, load: float) -> None:
-    print(f"Room load: lesson 03's calls back to back for {args.seconds:.0f} s per phase "
-          f"(load average {load:.1f})\n")
+    print(f"Room load: lesson 03's calls back to back for {args.seconds:.0f} s per phase, "
+          f"{args.learner_rpm} requests a minute per learner (load average {load:.1f})\n")
     print("| phase | learners' requests | errors | p50 ms | p99 ms | noisy learner |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, r in results.items():

@@ -8,6 +8,8 @@ Set before starting (see docs/instructor_guide.md, "A room on JupyterHub"):
   COURSE_ROOM_DIR       learners' homes, their keys, the hub's database (default hub/room/)
   COURSE_HUB_IP / COURSE_HUB_PORT   where the room connects (default 127.0.0.1:8000; a room
                         on the LAN needs 0.0.0.0 and, outside a closed network, TLS)
+  COURSE_LEARNER_RPM    each learner's requests a minute on each deployment, enforced over
+                        Azure's 10-second periods (default 600; 0: no per-learner limit)
   COURSE_HUB_ADMIN_TOKEN  optional: a token for the REST API (creating and starting seats)
 
 What it sets up: the simple local-process spawner (every learner's server runs as the hub's
@@ -76,6 +78,7 @@ services = [{
     "name": "azure-openai-mock",
     "command": [sys.executable, "-m", "azure_llm_helpers.course.room", "serve",
                 "--room-dir", str(room.directory), "--size", str(room.size),
+                "--learner-rpm", str(room.learner_rpm),
                 "--port", os.environ.get("COURSE_ROOM_MOCK_PORT", str(_free_port()))],
     "cwd": str(COURSE),
 }]

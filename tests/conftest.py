@@ -1,4 +1,5 @@
-"""Shared fixtures: one real mock server per test session, on a free loopback port."""
+"""Shared fixtures: one real mock server per test worker, on a free loopback port, and the
+lessons executed once per session (tests/executed_lessons.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from azure_llm_helpers.mock import MockServer
+
+from .executed_lessons import ExecutedLessons, shared_folder
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +24,9 @@ def mock_env(mock: MockServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
     for name, value in mock.env.items():
         monkeypatch.setenv(name, value)
     return mock.env
+
+
+@pytest.fixture(scope="session")
+def executed_lessons(tmp_path_factory: pytest.TempPathFactory, worker_id: str
+                     ) -> ExecutedLessons:
+    return ExecutedLessons(shared_folder(tmp_path_factory, worker_id))

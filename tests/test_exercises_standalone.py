@@ -3,20 +3,20 @@
 For every exercise: a fresh namespace (``%reset -f``), the parameters cell, the cells tagged
 ``setup``, then the exercise's own cells: its checker, the learner's untouched attempt (which
 must say "Not attempted yet", never raise) and the solution (which must be marked correct).
+Every lesson's exercises run in one kernel, each lesson from a clean slate (tests/one_kernel.py).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from .one_kernel import run_each
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(ROOT / "tools"))
-import run_lessons  # noqa: E402  (the same kernel set-up as make run)
 
 LESSONS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
@@ -66,19 +66,19 @@ def test_every_lesson_has_a_setup_cell_and_exercises(lesson: Path):
     assert exercises(nb), "each lesson has self-checking exercises"
 
 
+@pytest.fixture(scope="module")
+def standalone_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
+    """Per lesson, the standalone notebook's cells as they ran (up to the first error)."""
+    notebooks = {lesson.stem: standalone_notebook(lesson)[0].cells for lesson in LESSONS}
+    return run_each(notebooks, tmp_path_factory.mktemp("exercises"))
+
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_each_exercise_runs_right_after_setup(lesson: Path, tmp_path: Path):
-    nb, marks = standalone_notebook(lesson)
-    source = tmp_path / lesson.name
-    nbformat.write(nb, source)
-    output = tmp_path / f"out-{lesson.name}"
-    run_lessons.execute(source, output, {})
-    executed = nbformat.read(output, as_version=4)
-    errors = [o for c in executed.cells for o in c.get("outputs", [])
-              if o.output_type == "error"]
+def test_each_exercise_runs_right_after_setup(lesson: Path, standalone_runs):
+    cells = standalone_runs[lesson.stem]
+    errors = [o for c in cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
-    for attempt, solution in marks:
-        assert text_of(executed.cells[attempt]).startswith("Not attempted yet"), \
-            text_of(executed.cells[attempt])
-        assert "Correct!" in text_of(executed.cells[solution]), text_of(executed.cells[solution])
+    for attempt, solution in standalone_notebook(lesson)[1]:
+        assert text_of(cells[attempt]).startswith("Not attempted yet"), text_of(cells[attempt])
+        assert "Correct!" in text_of(cells[solution]), text_of(cells[solution])

@@ -150,10 +150,16 @@ def test_a_short_lived_token_stored_once_fails_while_the_provider_keeps_working(
             assert time.time() >= stored.expires_on, "refused before it expired"
     else:
         pytest.fail("the machine never answered within a token's two-second lifetime")
-    # Wait for the expiry itself (the data plane allows no clock skew by default).
-    time.sleep(max(0.0, stored.expires_on - time.time()) + 0.05)
+    # The same token as the data plane sees it once its lifetime is over (it allows no clock
+    # skew by default): its claims, every time moved back by the lifetime and a second, and
+    # signed by the same issuer; no sleeping until the real expiry.
+    claims = jwt.decode(stored.token, options={"verify_signature": False})
+    lifetime = claims["exp"] - claims["iat"]
+    assert 0 < lifetime <= 2 and claims["exp"] == stored.expires_on
+    later = sign(mock, {**claims, **{t: claims[t] - lifetime - 1 for t in ("iat", "nbf", "exp")}})
+    expired = openai.AzureOpenAI(azure_ad_token=later, max_retries=0)
     with pytest.raises(openai.AuthenticationError, match="or have expired"):
-        static.chat.completions.create(model=dep, messages=messages)
+        expired.chat.completions.create(model=dep, messages=messages)
     # Tokens with < 300 s left are never cached, so the provider fetches a fresh one each
     # call; a minute's lifetime keeps this half immune to a loaded machine.
     monkeypatch.setenv("IDENTITY_ENDPOINT", endpoint + "?token_lifetime=60")

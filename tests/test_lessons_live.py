@@ -2,7 +2,9 @@
 
 The mock's deployments are renamed (names no lesson knows), so a lesson passes only if it
 takes its deployment names from .env. Without a .env, or with the unedited .env.example,
-the first error a learner sees must name the fix.
+the first error a learner sees must name the fix: every lesson is checked, all in one kernel
+per case (a kernel each cost more than the cells that fail), each lesson from a clean slate
+and stopped at its first error, as papermill stops.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 
 from azure_llm_helpers.mock import MockServer
 
+from .one_kernel import run_each
 from .secret_scan import secrets_in_outputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,10 +134,47 @@ def test_lesson_runs_live_with_names_from_dotenv(lesson: Path, learner: Path, re
     assert secrets_in_outputs(learner / f"out-{lesson.name}") == []
 
 
+def live_cells(lesson: Path) -> list[nbformat.NotebookNode]:
+    """The lesson's code cells, with papermill's parameters cell for live mode."""
+    cells = []
+    for cell in nbformat.read(lesson, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        cells.append(cell)
+        if "parameters" in cell.metadata.get("tags", []):
+            injected = 'mode = "live"\n' + ('auth = "key"\n' if "auth = " in cell.source else "")
+            cells.append(nbformat.v4.new_code_cell(injected))
+    return cells
+
+
+def first_errors_in_one_kernel(folder: Path) -> dict[str, dict | None]:
+    """Each lesson's first error in live mode (None if it ran through), one kernel for all."""
+    ran = run_each({lesson.stem: live_cells(lesson) for lesson in LESSONS}, folder)
+    return {stem: first_error(nbformat.v4.new_notebook(cells=cells)) for stem, cells in ran.items()}
+
+
+@pytest.fixture(scope="module")
+def without_dotenv(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict | None]:
+    with pytest.MonkeyPatch.context() as env:
+        for name in [n for n in os.environ if n.startswith(COURSE_VARIABLES)]:
+            env.delenv(name)
+        return first_errors_in_one_kernel(tmp_path_factory.mktemp("learner"))
+
+
+@pytest.fixture(scope="module")
+def with_the_example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict | None]:
+    folder = tmp_path_factory.mktemp("learner")
+    shutil.copy(ROOT / ".env.example", folder / ".env")
+    with pytest.MonkeyPatch.context() as env:
+        for name in [n for n in os.environ if n.startswith(COURSE_VARIABLES)]:
+            env.delenv(name)
+        return first_errors_in_one_kernel(folder)
+
+
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_without_dotenv_the_first_error_names_the_fix(lesson: Path, learner: Path):
-    error = first_error(run_live(lesson, learner))
+def test_without_dotenv_the_first_error_names_the_fix(lesson: Path, without_dotenv):
+    error = without_dotenv[lesson.stem]
     assert error is not None
     assert "AZURE_OPENAI_ENDPOINT is not set" in error["evalue"]
     assert "Keys and Endpoint" in error["evalue"]
@@ -143,9 +183,8 @@ def test_without_dotenv_the_first_error_names_the_fix(lesson: Path, learner: Pat
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_with_the_unedited_example_the_first_error_names_the_placeholders(lesson: Path,
-                                                                          learner: Path):
-    shutil.copy(ROOT / ".env.example", learner / ".env")
-    error = first_error(run_live(lesson, learner))
+                                                                          with_the_example):
+    error = with_the_example[lesson.stem]
     assert error is not None
     assert "placeholder" in error["evalue"] and "Keys and Endpoint" in error["evalue"]
     assert "APIConnectionError" not in error["ename"]

@@ -27,6 +27,7 @@ from itertools import chain, zip_longest
 from pathlib import Path
 from typing import Any
 
+import _quick_imports  # noqa: F401 - before nbformat and papermill: see its docstring
 import nbformat
 import papermill
 from dotenv import dotenv_values

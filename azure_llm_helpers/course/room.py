@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .._constants import EnvironmentVariables as E
@@ -33,7 +33,12 @@ from .layout import ROOT
 
 ROOM_DIR_ENV = "COURSE_ROOM_DIR"
 ROOM_SIZE_ENV = "COURSE_ROOM_SIZE"
+LEARNER_RPM_ENV = "COURSE_LEARNER_RPM"
 DEFAULT_SIZE = 40
+# Each learner's requests a minute on each deployment, over Azure's 10-second periods (100
+# per period): lessons never come near it, a loop that ignores Retry-After meets it in
+# seconds. (600 RPM is what Azure gives a deployment of 100,000 tokens a minute.)
+DEFAULT_LEARNER_RPM = 600
 SEAT = "learner-{:02d}"
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -46,6 +51,7 @@ class RoomError(RuntimeError):
 class Room:
     directory: Path
     size: int = DEFAULT_SIZE
+    learner_rpm: int = DEFAULT_LEARNER_RPM  # 0: only the deployments' own limits
 
     @classmethod
     def from_env(cls) -> Room:
@@ -53,7 +59,11 @@ class Room:
         size = os.environ.get(ROOM_SIZE_ENV, str(DEFAULT_SIZE))
         if not size.isdigit() or not 1 <= int(size) <= 999:
             raise RoomError(f"{ROOM_SIZE_ENV}={size!r}: give the number of seats, 1 to 999")
-        return cls(Path(where).resolve(), int(size))
+        rpm = os.environ.get(LEARNER_RPM_ENV, str(DEFAULT_LEARNER_RPM))
+        if not rpm.isdigit():
+            raise RoomError(f"{LEARNER_RPM_ENV}={rpm!r}: give each learner's requests a minute "
+                            f"(a whole number; 0 for no per-learner limit)")
+        return cls(Path(where).resolve(), int(size), int(rpm))
 
     @property
     def keys_file(self) -> Path:
@@ -142,13 +152,17 @@ class Room:
 def serve(room: Room, host: str, port: int) -> int:
     """Run the room's mock until SIGINT/SIGTERM; its environment goes to ``env_file``."""
     from ..mock import MockServer
-    from ..mock.config import MockConfigError
+    from ..mock.config import MockConfigError, load_config
+    from ..mock.learner_limits import LearnerLimits
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     log = logging.getLogger("azure_llm_helpers.mock")
     try:
         room.keys()
-        server = MockServer(host=host, port=port, config_file=room.keys_file)
+        config = load_config(room.keys_file)
+        limits = LearnerLimits(room.learner_rpm, config.learner_limits.period_seconds,
+                               config.learner_limits.ignored_refusal_pause_ms)
+        server = MockServer(replace(config, learner_limits=limits), host=host, port=port)
     except (MockConfigError, OSError, RoomError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -162,7 +176,9 @@ def serve(room: Room, host: str, port: int) -> int:
     partial.write_text(json.dumps(env, indent=1), encoding="utf-8")
     os.chmod(partial, 0o600)
     os.replace(partial, room.env_file)
-    log.info("room mock on %s for %d learners (%s)", server.url, room.size, room.keys_file)
+    each = f"{room.learner_rpm} requests a minute" if room.learner_rpm else "no limit"
+    log.info("room mock on %s for %d learners (%s), each learner %s per deployment",
+             server.url, room.size, room.keys_file, each)
     started = time.monotonic()
     while not stop.wait(0.5):  # a timeout, so Windows delivers Ctrl-C
         pass
@@ -179,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--room-dir", help=f"default ${ROOM_DIR_ENV} or hub/room/")
     parser.add_argument("--size", type=int, help=f"seats (default ${ROOM_SIZE_ENV} or "
                         f"{DEFAULT_SIZE})")
+    parser.add_argument("--learner-rpm", type=int, help="each learner's requests a minute on "
+                        f"each deployment (default ${LEARNER_RPM_ENV} or {DEFAULT_LEARNER_RPM}; "
+                        "0: no per-learner limit)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
@@ -186,9 +205,12 @@ def main(argv: list[str] | None = None) -> int:
         room = Room.from_env()
     except RoomError as exc:
         parser.error(str(exc))
-    if args.room_dir or args.size:
+    if args.room_dir or args.size or args.learner_rpm is not None:
         room = Room(Path(args.room_dir).resolve() if args.room_dir else room.directory,
-                    args.size or room.size)
+                    args.size or room.size,
+                    room.learner_rpm if args.learner_rpm is None else args.learner_rpm)
+    if room.learner_rpm < 0:
+        parser.error("--learner-rpm: give a whole number of requests a minute (0: no limit)")
     if args.command == "handout":
         print(room.handout())
         return 0

@@ -3,9 +3,10 @@
 The data plane is a thin raw-ASGI dispatcher (Starlette's routing and request objects
 cost more CPU than the whole answer); everything else (the identity endpoints, unknown
 routes) goes to a small Starlette app.  Checks run in Azure's order: route, api-version,
-access, deployment, operation, body, validation, injected faults, rate limit, content
-filter, answer.  Any of them refuses by raising ``errors.AzureError``; this module is the
-one place that turns it into a response, with Azure's headers.
+access, deployment, operation, body, validation, injected faults, call limit (before the
+answer is planned: a 429 is cheap), token limit, content filter, answer.  Any of them
+refuses by raising ``errors.AzureError``; this module is the one place that turns it into
+a response, with Azure's headers.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .config import Deployment, MockConfig
 from .errors import AzureError
 from .identity import IDENTITY_ROUTES, IdentityRequest, IdentityState
 from .identity.routes import Handler
+from .learner_limits import learner_window, refuse_early
 from .models import models_list
 from .operations import PLANNERS, Context, Outcome
 from .outcome import to_json
@@ -162,7 +164,7 @@ class MockApp(ResponsesEndpoint):
             return shared
         mine = self.learner_windows.get((learner, deployment))
         if mine is None:
-            mine = SlidingWindow(shared.rpm, shared.tpm)
+            mine = learner_window(shared, self.config.learner_limits)
             self.learner_windows[(learner, deployment)] = mine
         return mine
 
@@ -250,6 +252,7 @@ class MockApp(ResponsesEndpoint):
             deployment = self._deployment(request, _model_of(operation, body), operation)
         validate.check(operation, body)
         spec = await self._inject_faults(request, receive, deployment, operation, version)
+        await refuse_early(request.window, operation, version)  # a 429 costs no answer
         # Canonical form: key order and spacing don't matter, and a stream shares its
         # non-streamed twin's ids, answers and usage.
         canonical = json.dumps({k: v for k, v in body.items()

@@ -16,6 +16,7 @@ from pathlib import Path
 from .._constants import LATEST_GA_API_VERSION
 from . import lifecycle, reasoning
 from .faults import FaultSpec, FaultSpecError, parse_fault_table
+from .learner_limits import LearnerLimits, parse_learner_limits
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
 KINDS = ("completions", "chat", "embeddings", "reasoning")
@@ -126,6 +127,8 @@ class MockConfig:
     max_request_bytes: int = 8 * 1024 * 1024
     # A room's learners: key -> learner name. Each key gets rate-limit windows of its own.
     learners: dict[str, str] = field(default_factory=dict, repr=False)
+    # Each learner's requests a minute, over Azure's short periods (learner_limits.py).
+    learner_limits: LearnerLimits = field(default_factory=LearnerLimits)
     # Model retirement: reported always, enforced only when asked (lifecycle.py).
     retirement: lifecycle.Policy = field(default_factory=lifecycle.Policy)
     responses_deployment: str = ""
@@ -297,5 +300,6 @@ def _build(data: dict) -> MockConfig:
         responses_deployment=resource.get("responses_deployment", ""),
         reasoning_deployment=resource.get("reasoning_deployment", ""),
         learners=_learners(data.get("learners", []), api_key),
+        learner_limits=parse_learner_limits(data.get("learner_limits", {})),
         raw=data,
     )

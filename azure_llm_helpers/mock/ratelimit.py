@@ -25,6 +25,7 @@ class Verdict:
     remaining_tokens: int
     retry_after: float = 0.0  # seconds, when not allowed
     what: str = ""  # "call" or "token", when not allowed
+    pause: float = 0.0  # seconds to hold the 429 back (learner_limits.py), when not allowed
 
 
 class SlidingWindow:
@@ -63,6 +64,18 @@ class SlidingWindow:
         req = self.rpm - self._count() if self.rpm else 1_000_000
         tok = self.tpm - self._tokens if self.tpm else 100_000_000
         return max(req, 0), max(tok, 0)
+
+    def refusal(self) -> Verdict | None:
+        """The call limit's 429, checked before an answer is planned; None when under it.
+
+        Records nothing: ``admit`` counts the request once its tokens are known.
+        """
+        now = self._clock()
+        self._expire(now)
+        if self.rpm and self._count() >= self.rpm:
+            stamps = self._stamps
+            return self._refuse(stamps[len(stamps) - self.rpm] + WINDOW - now, "call")
+        return None
 
     def admit(self, tokens: int) -> Verdict:
         """Record the request if both limits allow it, else say when to retry."""

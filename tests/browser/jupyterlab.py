@@ -81,7 +81,7 @@ class JupyterLab:
         return {**os.environ, **self.mock.env, **{k: str(v) for k, v in dirs.items()},
                 "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
-    def start(self, timeout: float = 30.0) -> JupyterLab:
+    def start(self, timeout: float = 90.0) -> JupyterLab:
         command = [
             sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
             f"--port={self.port}", f"--IdentityProvider.token={self.token}",

@@ -1,8 +1,9 @@
 """The Responses routes on the data plane, mixed into ``MockApp`` (app.py).
 
 Checks run in Azure's order: route and api-version, access, body, deployment (named by the
-body's ``model``), operation, faults, plan, rate limit.  Refusals raise ``AzureError``,
-which ``MockApp`` renders; the body, faults and answering are ``MockApp``'s own steps.
+body's ``model``), operation, faults, call limit, plan, token limit.  Refusals raise
+``AzureError``, which ``MockApp`` renders; the body, faults and answering are ``MockApp``'s
+own steps.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import faults
 from ..access import check_v1_access
 from ..answers import request_digest
+from ..learner_limits import refuse_early
 from ..outcome import Context
 from ..tokenizer import get_tokenizer
 from . import routes, stored
@@ -64,6 +66,7 @@ class ResponsesEndpoint:
         deployment = self._deployment(request, body["model"], "responses")
         spec = await self._inject_faults(request, receive, deployment, "responses",
                                          route.version)
+        await refuse_early(request.window, "responses", route.version)  # before planning
         # Canonical form, as for the other operations: a stream shares its twin's ids.
         canonical = json.dumps({k: v for k, v in body.items()
                                 if k not in ("stream", "stream_options")},
