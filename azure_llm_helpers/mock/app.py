@@ -110,6 +110,12 @@ class MockApp(ResponsesEndpoint):
                     for path, handler in IDENTITY_ROUTES],
             exception_handlers={404: _not_found, 405: _not_found})
 
+    def runs_inline(self, scope: Scope) -> bool:
+        """Whether the server may run this request inline, outside a task, until it first
+        waits (http_protocol.py): the generated data plane never asks for its task; the
+        recorder's httpx client and Starlette's side may."""
+        return self.source is None and scope["path"].startswith("/openai/")
+
     def release_hanging(self) -> None:
         """End every ``hang`` fault (called from any thread when the server stops)."""
         if self._loop is not None and self._closing is not None:

@@ -22,6 +22,7 @@ from .._constants import EnvironmentVariables as Env
 from .._constants import is_loopback
 from .app import create_app
 from .config import MockConfig, load_config
+from .http_protocol import MockHttpProtocol
 from .identity import identity_env
 
 if TYPE_CHECKING:  # the recording package loads only when --record or --replay asks for it
@@ -45,12 +46,14 @@ class MockServer:
         config_file: str | Path | None = None, record: str | Path | None = None,
         upstream: str | None = None, replay: str | Path | None = None,
         fallback: str | None = None, replay_timing: str = "none",
-        replay_ignore: tuple[str, ...] | None = None,
+        replay_ignore: tuple[str, ...] | None = None, http: str | type = MockHttpProtocol,
     ) -> None:
         """``record``/``upstream``: forward to a resource and record; ``replay``: answer
         from a recording (``fallback="generate"`` lets the mock answer what is not in it).
         ``replay_ignore``: body fields that do not count when matching (default ``user``,
-        ``metadata``).  Bad arguments or recordings raise ``ValueError``."""
+        ``metadata``).  Bad arguments or recordings raise ``ValueError``.  ``http``: the
+        HTTP/1.1 protocol (uvicorn's ``"httptools"`` is the reference the tests compare
+        against)."""
         self.config = config or load_config(config_file)
         self.source = _source(record, upstream, replay, fallback, replay_timing, replay_ignore)
         self.host = host
@@ -64,11 +67,11 @@ class MockServer:
         self.app = create_app(self.config, self.source)
         # log_config=None: uvicorn must not reconfigure logging inside a notebook kernel.
         # proxy_headers=False: nothing sits in front of a loopback mock, and the middleware
-        # is one more coroutine per request.
+        # is one more coroutine per request.  uvicorn owns the sockets, start-up and
+        # shutdown; the mock's own protocol serves each connection (http_protocol.py).
         self._server = uvicorn.Server(uvicorn.Config(
             self.app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False,
-            ws="none",
-            http="httptools", loop="asyncio", log_config=None, timeout_graceful_shutdown=2,
+            ws="none", http=http, loop="asyncio", log_config=None, timeout_graceful_shutdown=2,
         ))
         self._thread: threading.Thread | None = None
 
