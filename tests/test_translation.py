@@ -45,14 +45,19 @@ def course(tmp_path: Path) -> tuple[Path, Path]:
     notebooks, translations = tmp_path / "notebooks", tmp_path / "translations"
     notebooks.mkdir()
     nbformat.write(_lesson(), notebooks / "00_hello.ipynb")
+    _translate(notebooks, translations, "00_hello")
+    return notebooks, translations
+
+
+def _translate(notebooks: Path, translations: Path, lesson: str) -> None:
+    """Sync, fill every message of ``lesson`` with SPANISH, build the edition."""
     translate.sync("es", notebooks, translations)
-    path = translation.translation_path("00_hello", "es", translations)
+    path = translation.translation_path(lesson, "es", translations)
     data = translation.load(path)
     for cell_id, text in SPANISH.items():
         data["cells"][cell_id]["es"] = text
-    translation.save(path, "00_hello", data)
+    translation.save(path, lesson, data)
     translate.build("es", notebooks, translations)
-    return notebooks, translations
 
 
 def _edit(path: Path, cell_id: str, source: str) -> None:
@@ -206,13 +211,7 @@ def test_build_writes_the_editions_links_in_its_own_language(course):
     notebooks, translations = course
     nbformat.write(_lesson(), notebooks / "01_next.ipynb")
     lesson_links.update(notebooks)  # the English lessons link to each other
-    translate.sync("es", notebooks, translations)
-    path = translation.translation_path("01_next", "es", translations)
-    data = translation.load(path)
-    for cell_id, text in SPANISH.items():
-        data["cells"][cell_id]["es"] = text
-    translation.save(path, "01_next", data)
-    translate.build("es", notebooks, translations)
+    _translate(notebooks, translations, "01_next")
     first = nbformat.read(notebooks / "es" / "00_hello.ipynb", as_version=4)
     assert first.cells[-1].source == "**Siguiente:** [00 · Hola](01_next.ipynb)"
     assert lesson_links.stale(notebooks) == []

@@ -69,6 +69,17 @@ def lab(chromium: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             server.stop()
 
 
+@pytest.fixture
+def page(chromium: object, lab: JupyterLab) -> Iterator[object]:
+    """A fresh browser page on the shared JupyterLab; its kernels shut down after the test."""
+    page = chromium.new_page()
+    try:
+        yield page
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

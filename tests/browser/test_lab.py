@@ -12,7 +12,7 @@ build/screenshots/. A notebook with a failing cell shows that the same steps can
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -25,16 +25,6 @@ pytestmark = pytest.mark.browser  # one worker runs both JupyterLab files (conft
 
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
                  if p.name[:2] in widget_drivers.DRIVERS)
-
-
-@pytest.fixture
-def page(chromium, lab) -> Iterator[object]:
-    page = chromium.new_page()
-    try:
-        yield page
-    finally:
-        page.close()
-        lab.shutdown_kernels()
 
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=[Path(n).stem for n in LESSONS])

@@ -7,8 +7,6 @@ answer, the same one the SDK gets.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from azure_llm_helpers.mock.language import detect
@@ -19,16 +17,6 @@ from .conftest import ROOT
 pytestmark = pytest.mark.browser
 
 LESSON = "es/03_langchain.ipynb"
-
-
-@pytest.fixture
-def page(chromium, lab) -> Iterator[object]:
-    page = chromium.new_page()
-    try:
-        yield page
-    finally:
-        page.close()
-        lab.shutdown_kernels()
 
 
 def test_a_spanish_lesson_runs_and_its_playground_speaks_spanish(page, lab, screenshots):
