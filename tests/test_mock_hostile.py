@@ -145,16 +145,8 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_hostile_request_gets_an_azure_4xx(mock, case):
     _, method, path, body, extra, status = case
-    headers = {"api-key": mock.config.api_key, "content-type": "application/json"}
-    for name, value in extra.items():
-        if value is None:
-            headers.pop(name, None)
-        else:
-            headers[name] = value
-    content = body if isinstance(body, bytes) else (None if body is None else
-                                                    httpx.Request("POST", "/", json=body).content)
-    response = loopback.client().request(method, mock.url.rstrip("/") + path, content=content,
-                                         headers=headers, timeout=30)
+    response = loopback.send(mock, method, path, body, extra,
+                             lambda b: httpx.Request("POST", "/", json=b).content, timeout=30)
     assert response.status_code == status, response.text[:300]
     payload = response.json()
     if "error" in payload:

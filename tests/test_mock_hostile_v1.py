@@ -100,16 +100,8 @@ CASES = [
 
 
 def _send(mock, method: str, path: str, body: object, extra: dict) -> httpx.Response:
-    headers = {"api-key": mock.config.api_key, "content-type": "application/json"}
-    for name, value in extra.items():
-        if value is None:
-            headers.pop(name, None)
-        else:
-            headers[name] = value
-    content = body if isinstance(body, bytes) else (None if body is None
-                                                    else json.dumps(body).encode())
-    return loopback.client().request(method, mock.url.rstrip("/") + path, content=content,
-                                     headers=headers, timeout=60)
+    # json.dumps, not httpx's encoder: these cases send NaN, which httpx refuses to encode.
+    return loopback.send(mock, method, path, body, extra, lambda b: json.dumps(b).encode())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])

@@ -180,16 +180,8 @@ CASES = [
 
 
 def _send(mock, method: str, path: str, payload: object, extra: dict) -> httpx.Response:
-    headers = {"api-key": mock.config.api_key, "content-type": "application/json"}
-    for name, value in extra.items():
-        if value is None:
-            headers.pop(name, None)
-        else:
-            headers[name] = value
-    content = payload if isinstance(payload, bytes) else (
-        None if payload is None else httpx.Request("POST", "/", json=payload).content)
-    return loopback.client().request(method, mock.url.rstrip("/") + path, content=content,
-                                     headers=headers, timeout=60)
+    return loopback.send(mock, method, path, payload, extra,
+                         lambda b: httpx.Request("POST", "/", json=b).content)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
