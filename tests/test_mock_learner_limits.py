@@ -122,6 +122,30 @@ def test_a_refusal_asked_again_before_its_retry_time_is_held_back_and_periods_ro
     assert window.refusal() is None and window.admit(5).remaining_requests == 9
 
 
+class _TickingClock(_Clock):
+    """A clock that moves on by ``step`` every time it is read."""
+
+    def __init__(self, now: float, step: float) -> None:
+        super().__init__(now)
+        self.step = step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now - self.step
+
+
+def test_a_refusal_at_the_end_of_a_period_says_none_remain():
+    # Each read of the clock moves it on, so the refusal's own reads straddle 110.0, the
+    # next period: the 429 must still report the period it was refused in.
+    clock = _TickingClock(100.0, 0.0)
+    window = LearnerWindow(SlidingWindow(6000, 0), LearnerLimits(60, 10, 0), clock)
+    for _ in range(10):
+        assert window.refusal() is None and window.admit(5).allowed
+    clock.now, clock.step = 109.9995, 0.001
+    refused = window.refusal()
+    assert refused is not None and refused.remaining_requests == 0
+
+
 def test_the_learner_limit_never_raises_a_deployment_s_own_limit():
     window = LearnerWindow(SlidingWindow(6, 0), LearnerLimits(600, 10, 0), _Clock(0.0))
     assert (window.rpm, window.per_period) == (6, 1)  # Azure: 6 RPM is one per 10 seconds

@@ -206,7 +206,7 @@ class MockApp(ResponsesEndpoint):
             return
         extra = [(k.encode(), v.encode()) for k, v in error.headers.items()]
         await self._send_json(request, send, error.status, error.body,
-                              [*self._headers(request), *extra])
+                              [*self._headers(request, error.remaining), *extra])
 
     async def _send_json(self, request: DataPlaneRequest, send: Send, status: int, body: bytes,
                          headers: list[tuple[bytes, bytes]]) -> None:
@@ -346,7 +346,8 @@ class MockApp(ResponsesEndpoint):
         if request.window is not None:
             verdict = request.window.admit(outcome.total_tokens)
             if not verdict.allowed:
-                raise errors.rate_limited(operation, version, verdict.what, verdict.retry_after)
+                raise errors.rate_limited(operation, version, verdict.what, verdict.retry_after,
+                                          (verdict.remaining_requests, verdict.remaining_tokens))
             remaining = (verdict.remaining_requests, verdict.remaining_tokens)
         headers = self._headers(request, remaining)
         delay = spec.latency_ms / 1000

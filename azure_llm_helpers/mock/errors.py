@@ -24,6 +24,8 @@ class AzureError(Exception):
         self.status = status
         self.body = body if isinstance(body, bytes) else _dumps(body).encode()
         self.headers = dict(headers or {})
+        # The x-ratelimit-remaining-* values as of a 429's refusal (None: read them on sending).
+        self.remaining: tuple[int, int] | None = None
         super().__init__(status, self.body)
 
     def __repr__(self) -> str:
@@ -119,8 +121,10 @@ def retry_headers(seconds: float) -> dict[str, str]:
             "retry-after-ms": str(max(1, math.ceil(seconds * 1000)))}
 
 
-def rate_limited(operation: str, api_version: str, what: str, retry_after: float) -> AzureError:
-    """429; ``what`` is "token" or "call", ``retry_after`` in seconds."""
+def rate_limited(operation: str, api_version: str, what: str, retry_after: float,
+                 remaining: tuple[int, int] | None = None) -> AzureError:
+    """429; ``what`` is "token" or "call", ``retry_after`` in seconds, ``remaining`` the
+    (requests, tokens) left when it was refused."""
     seconds = max(1, round(retry_after))
     error = azure_error(
         429, "429",
@@ -132,6 +136,7 @@ def rate_limited(operation: str, api_version: str, what: str, retry_after: float
         "rate limit.",
     )
     error.headers.update(retry_headers(retry_after))
+    error.remaining = remaining
     return error
 
 

@@ -72,9 +72,13 @@ class LearnerWindow(SlidingWindow):
         if start != self._period_start:
             self._period_start, self._in_period = start, 0
 
-    def _remaining(self) -> tuple[int, int]:
-        req, tok = super()._remaining()
+    def peek(self) -> tuple[int, int]:
         self._roll(self._clock())
+        return super().peek()
+
+    def _remaining(self) -> tuple[int, int]:
+        # No clock reading here: a refusal's counts are those of the period it was refused in.
+        req, tok = super()._remaining()
         return min(req, max(self.per_period - self._in_period, 0)), tok
 
     def refusal(self) -> Verdict | None:
@@ -119,4 +123,5 @@ async def refuse_early(window: SlidingWindow | None, operation: str, version: st
         return
     if verdict.pause:
         await asyncio.sleep(verdict.pause)
-    raise errors.rate_limited(operation, version, verdict.what, verdict.retry_after)
+    raise errors.rate_limited(operation, version, verdict.what, verdict.retry_after,
+                              (verdict.remaining_requests, verdict.remaining_tokens))
