@@ -13,7 +13,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 SCRIPTS = ["mock_bench.py", "import_bench.py", "lessons_bench.py", "recording_bench.py",
-           "room_bench.py"]
+           "room_bench.py", "first_command_bench.py", "suite_bench.py"]
 
 
 def main() -> int:
