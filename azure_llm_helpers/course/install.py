@@ -145,8 +145,11 @@ def install(env: Venv, extras: set[str], *, offline: bool) -> str:
     if uv is None and choice == "uv":
         raise InstallError(f"{INSTALLER_ENV}=uv but uv is neither on PATH nor installable")
     if uv is not None:
-        command = [uv, "pip", "install", "-q", "--python", str(env.python), *source, "pip",
-                   "-e", target]
+        # --compile-bytecode: pip compiles at install and uv by default does not; without
+        # .pyc files (or where PYTHONDONTWRITEBYTECODE is set) every kernel would compile
+        # openai and langchain again, about 3 s of CPU each.
+        command = [uv, "pip", "install", "-q", "--compile-bytecode", "--python",
+                   str(env.python), *source, "pip", "-e", target]
         if _run(command) == 0:
             return "uv"
         print("uv could not install the course; trying pip", file=sys.stderr)
