@@ -37,6 +37,9 @@ class EnvironmentVariables:
     # Read by tiktoken: where it caches the encodings it would otherwise download.
     TIKTOKEN_CACHE_DIR = "TIKTOKEN_CACHE_DIR"
     DATA_GYM_CACHE_DIR = "DATA_GYM_CACHE_DIR"
+    # Where the per-user cache directory is (the mock keeps cl100k_base parsed there).
+    XDG_CACHE_HOME = "XDG_CACHE_HOME"
+    LOCALAPPDATA = "LOCALAPPDATA"
     # The mock's own.
     AZURE_OPENAI_MOCK_URL = "AZURE_OPENAI_MOCK_URL"
     AZURE_OPENAI_MOCK_AZ_USER = "AZURE_OPENAI_MOCK_AZ_USER"

@@ -47,7 +47,7 @@ def test_extras_follow_pyproject():
 def test_extras_naming_the_course_itself_are_expanded():
     dev = install.requirement_strings({"dev"})
     names = {r.split(">")[0].split("[")[0].split("<")[0] for r in dev}
-    assert {"openai", "starlette", "jupyterlab", "pytest"} <= names
+    assert {"openai", "uvicorn", "jupyterlab", "pytest"} <= names
     assert not any(r.startswith("azure-llm-helpers") for r in dev)
     assert len(dev) == len(set(dev))
 

@@ -59,7 +59,7 @@ def _missing(name: str) -> bool:
         return True
 
 
-for _needed in ("starlette", "uvicorn", "jwt"):
+for _needed in ("uvicorn", "jwt"):
     if _missing(_needed):
         raise ModuleNotFoundError(
             f"azure_llm_helpers.mock needs the [mock] extra, and {_needed!r} is not installed: "

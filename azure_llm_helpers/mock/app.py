@@ -1,12 +1,12 @@
 """The mock's HTTP application: Azure OpenAI's data plane under ``/openai``.
 
-The data plane is a thin raw-ASGI dispatcher (Starlette's routing and request objects
+The data plane is a thin raw-ASGI dispatcher (a framework's routing and request objects
 cost more CPU than the whole answer); everything else (the identity endpoints, unknown
-routes) goes to a small Starlette app.  Checks run in Azure's order: route, api-version,
-access, deployment, operation, body, validation, injected faults, call limit (before the
-answer is planned: a 429 is cheap), token limit, content filter, answer.  Any of them
-refuses by raising ``errors.AzureError``; this module is the one place that turns it into
-a response, with Azure's headers.
+routes) goes to the identity side's own small ASGI app (identity/asgi.py). Checks run in
+Azure's order: route, api-version, access, deployment, operation, body, validation,
+injected faults, call limit (before the answer is planned: a 429 is cheap), token limit,
+content filter, answer. Any of them refuses by raising ``errors.AzureError``; this module
+is the one place that turns it into a response, with Azure's headers.
 """
 
 from __future__ import annotations
@@ -21,19 +21,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
 from . import errors, faults, lifecycle, routing, strictjson, validate
 from ._asgi import Receive, Scope, Send
 from .access import check_access, check_v1_access
 from .answers import request_digest
 from .config import Deployment, MockConfig
 from .errors import AzureError
-from .identity import IDENTITY_ROUTES, IdentityRequest, IdentityState
-from .identity.routes import Handler
+from .identity import IdentityState
+from .identity.asgi import IdentityApp
 from .learner_limits import learner_window, refuse_early
 from .models import models_list
 from .operations import PLANNERS, Context, Outcome
@@ -78,7 +73,7 @@ class DataPlaneRequest:
     status: int = 0  # set when the response starts
 
     def header(self, name: bytes) -> str | None:
-        # ASGI servers lower-case header names, so this matches Starlette's Headers.get.
+        # ASGI servers lower-case header names, so an exact match is a case-insensitive one.
         for key, value in self.scope["headers"]:
             if key == name:
                 return value.decode("latin-1")
@@ -105,15 +100,12 @@ class MockApp(ResponsesEndpoint):
         # else to the logger; logging's records and formatting cost more than the answer.
         self.access_log: Callable[[str], object] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.other = Starlette(
-            routes=[_identity_route(path, handler, self.identity)
-                    for path, handler in IDENTITY_ROUTES],
-            exception_handlers={404: _not_found, 405: _not_found})
+        self.other = IdentityApp(self.identity)
 
     def runs_inline(self, scope: Scope) -> bool:
         """Whether the server may run this request inline, outside a task, until it first
         waits (http_protocol.py): the generated data plane never asks for its task; the
-        recorder's httpx client and Starlette's side may."""
+        recorder's httpx client and the identity side may."""
         return self.source is None and scope["path"].startswith("/openai/")
 
     def release_hanging(self) -> None:
@@ -371,28 +363,6 @@ class MockApp(ResponsesEndpoint):
                                         return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
-
-
-# -- the Starlette side: identity routes and unknown paths ---------------------------------
-
-def _error_response(error: AzureError) -> Response:
-    return Response(error.body, error.status, error.headers, media_type="application/json")
-
-
-async def _not_found(request: Request, exc: Exception) -> Response:
-    return _error_response(errors.resource_not_found())
-
-
-def _identity_route(path: str, handler: Handler, state: IdentityState) -> Route:
-    async def endpoint(request: Request) -> Response:
-        call = IdentityRequest(request.query_params, request.headers, request.path_params,
-                               str(request.base_url))
-        try:
-            return JSONResponse(handler(state, call))
-        except AzureError as refusal:
-            return _error_response(refusal)
-
-    return Route(path, endpoint, methods=["GET"])
 
 
 async def _until_disconnect(receive: Receive) -> None:

@@ -2,10 +2,9 @@
 
 Every refusal is one exception, ``AzureError`` (status, the exact body bytes, extra
 headers): code anywhere below ``app.py`` does ``raise errors.invalid_request(...)`` and the
-app renders it once, adding Azure's request-id, region and rate-limit headers (as
-Starlette renders ``HTTPException``).  The texts are the ones Azure documents and sends;
-where Azure passes an error through from the model service they are the
-``invalid_request_error`` family.  Nothing here ever echoes a key.
+app renders it once, adding Azure's request-id, region and rate-limit headers. The texts
+are the ones Azure documents and sends; where Azure passes an error through from the model
+service they are the ``invalid_request_error`` family. Nothing here ever echoes a key.
 """
 
 from __future__ import annotations

