@@ -5,6 +5,9 @@ ports that parallel kernels race for; it has no option to take another manager. 
 module's reference is pointed at the IPC variant papermill's kernels already use
 (tools/ipc_kernels.py): the kernel, nbval and the notebooks themselves run unchanged.
 
+Its kernels are warm (tests/warm_kernels): real ipykernels forked from a process that has
+imported openai, langchain and the rest once; COURSE_COLD_KERNELS=1 starts them cold.
+
 The workers share the suite by scope (``--dist loadscope``, with the scopes set here): a file
 goes whole to one worker (a notebook's nbval cells share one kernel, in order; a module's
 tests share its fixtures), but the long tests in SPLIT go one by one, so the longest file no
@@ -15,6 +18,7 @@ node attribute pytest no longer reads.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +33,13 @@ def pytest_configure(config: pytest.Config) -> None:
     from ipc_kernels import SyncIPCKernelManager
 
     nbval.kernel.KernelManager = SyncIPCKernelManager
+    from tests import warm_kernels
+
+    # Once per session, before the workers start: they and their kernels inherit it.
+    if not hasattr(config, "workerinput") and warm_kernels.wanted():
+        warm = warm_kernels.WarmKernels().start()
+        os.environ.update(warm.env)
+        config.pluginmanager.register(warm, "warm-kernels")
 
 
 # Tests that each execute a lesson or more and share nothing but session fixtures.
