@@ -58,7 +58,8 @@ canary:              ## the tests against the newest openai / langchain-openai /
 		langchain-core azure-identity
 	$(COURSE) --venv .venv-canary python -m pip list 2>/dev/null | \
 		grep -iE '^(openai|langchain-openai|langchain-core|azure-identity) '
-	$(COURSE) --venv .venv-canary test
+	# Cold kernels: what a new release prints at import must reach the lessons' outputs.
+	COURSE_COLD_KERNELS=1 $(COURSE) --venv .venv-canary test
 
 clean:               ## remove build outputs and the canary venv
 	rm -rf build .pytest_cache .venv-canary
