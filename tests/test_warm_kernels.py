@@ -168,7 +168,7 @@ def test_a_killed_launcher_leaves_no_kernel_behind(warm, kernels, tmp_path):
     assert gone(pid) and gone(child)  # the kernel's whole process group, as killpg would
 
 
-def test_interrupt_restart_and_exit_status(warm, kernels, tmp_path):
+def test_interrupt_restart_terminate_and_exit_status(warm, kernels, tmp_path):
     kernel = start(kernels, warm, tmp_path)
     sent = kernel.client.execute("import time; time.sleep(120)")
     time.sleep(0.5)
@@ -187,9 +187,13 @@ def test_interrupt_restart_and_exit_status(warm, kernels, tmp_path):
     assert kernel.launcher.wait(30) == -signal.SIGKILL
     kernel.manager.restart_kernel(now=True)
     kernel.client.wait_for_ready(timeout=120)
-    launcher = kernel.launcher
-    kernel.manager.shutdown_kernel(now=False)
-    assert launcher.wait(30) == 0
+    pid = kernel.value("os.getpid()")
+    os.killpg(kernel.launcher.pid, signal.SIGTERM)  # as jupyter_client's terminate()
+    assert kernel.launcher.wait(30) == -signal.SIGTERM and gone(pid)
+    kernel.manager.restart_kernel(now=True)
+    kernel.client.wait_for_ready(timeout=120)
+    kernel.client.shutdown()  # jupyter_client terminates a kernel slower than 2.5 s to exit
+    assert kernel.launcher.wait(60) == 0
 
 
 def test_a_start_up_variable_that_differs_gets_a_cold_kernel(warm, kernels, tmp_path,
