@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -17,7 +18,7 @@ import pytest
 from ipc_kernels import SyncIPCKernelManager  # tools/ is on sys.path (the root conftest.py)
 
 from . import warm_kernels
-from .warm_kernels import SOCKET_ENV, WarmKernels, zygote
+from .warm_kernels import SOCKET_ENV, WarmKernels, launcher, zygote
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="warm kernels are Linux-only")
 
@@ -196,14 +197,22 @@ def test_interrupt_restart_terminate_and_exit_status(warm, kernels, tmp_path):
     assert kernel.launcher.wait(60) == 0
 
 
-def test_a_start_up_variable_that_differs_gets_a_cold_kernel(warm, kernels, tmp_path,
-                                                             monkeypatch):
-    monkeypatch.setenv("PYTHONHASHSEED", "123")
-    kernel = start(kernels, warm, tmp_path)
-    assert kernel.value("os.getpid()") == kernel.launcher.pid
-    assert kernel.value("hash('course')") == kernel.value(
-        "int(__import__('subprocess').check_output([sys.executable, '-c', "
-        "'print(hash(\"course\"))']))")
+def ask(address: str, **changes: object) -> dict:
+    """One request to the zygote, as launcher.py sends it, with ``changes``; its reply."""
+    with socket.socket(socket.AF_UNIX) as sock, open(os.devnull, "rb+") as null:
+        sock.settimeout(120)
+        sock.connect(address)
+        body = json.dumps({**launcher.request(["--version"]), **changes}).encode()
+        message = len(body).to_bytes(4, "big") + body
+        socket.send_fds(sock, [message], [null.fileno()] * 3)
+        return json.loads(sock.makefile("rb").readline())
+
+
+def test_the_zygote_declines_another_python_or_other_start_up_variables(warm):
+    address = warm[SOCKET_ENV]
+    for env in ({**os.environ, "PYTHONHASHSEED": "123"}, {**os.environ, "LC_ALL": "C"}):
+        assert ask(address, env=env)["refused"].startswith("start-up variables differ")
+    assert ask(address, executable="/usr/bin/python3")["refused"].startswith("another Python")
 
 
 def test_the_zygote_declines_what_it_cannot_fork_faithfully(tmp_path, monkeypatch):
