@@ -55,6 +55,19 @@ def save(page, path: Path, timeout: float = 10.0) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
+def save_when_run(page, path: Path, timeout: float = 40.0) -> nbformat.NotebookNode:
+    """Save once every cell has run. A cell whose input is hidden (the solutions) has no
+    prompt in the page, and the kernel is idle for a moment between two cells, so Run All
+    can look finished while such a cell still runs: then save again when it has."""
+    deadline = time.monotonic() + timeout
+    while True:
+        saved = save(page, path)
+        if not unexecuted(saved) or time.monotonic() > deadline:
+            return saved
+        page.wait_for_timeout(250)
+        wait_idle(page)
+
+
 def unexpected_errors(nb: nbformat.NotebookNode) -> list[str]:
     """Error outputs, except in cells tagged raises-exception (they fail on purpose)."""
     return [

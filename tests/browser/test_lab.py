@@ -33,7 +33,7 @@ def test_lesson_runs_in_jupyterlab(page, lab, screenshots: Path, notebook: str):
     try:
         lab_page.open_lesson(page, lab, notebook)
         lab_page.run_all(page)
-        saved = lab_page.save(page, lab.notebooks / notebook)
+        saved = lab_page.save_when_run(page, lab.notebooks / notebook)
 
         assert lab_page.unexpected_errors(saved) == []
         assert lab_page.unexecuted(saved) == [], "Run All stopped early"

@@ -25,7 +25,7 @@ def test_a_spanish_lesson_runs_and_its_playground_speaks_spanish(page, lab, scre
     try:
         lab_page.open_lesson(page, lab, LESSON)
         lab_page.run_all(page)
-        saved = lab_page.save(page, lab.notebooks / LESSON)
+        saved = lab_page.save_when_run(page, lab.notebooks / LESSON)
         assert lab_page.unexpected_errors(saved) == []
         assert lab_page.unexecuted(saved) == [], "Run All stopped early"
         widget_drivers.playground(page, lab, shot, language="es")
