@@ -177,7 +177,7 @@ def test_interrupt_restart_terminate_and_exit_status(warm, kernels, tmp_path):
     reply = kernel.reply_to(sent)
     assert reply["status"] == "error" and reply["ename"] == "KeyboardInterrupt"
     before = kernel.value("os.getpid()")
-    kernel.manager.restart_kernel(now=False)
+    kernel.manager.restart_kernel(now=True)
     kernel.client.wait_for_ready(timeout=120)
     assert kernel.value("os.getpid()") not in (before, kernel.launcher.pid)
     kernel.client.execute("import os; os._exit(3)")
