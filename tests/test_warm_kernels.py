@@ -222,8 +222,9 @@ def test_the_zygote_declines_what_it_cannot_fork_faithfully(tmp_path, monkeypatc
     monkeypatch.setattr(zygote, "PRELOAD", ("json", "warns_at_import"))
     with warnings.catch_warnings():
         assert "UserWarning: a new release says hello" in zygote.preload()
-    monkeypatch.setattr(zygote, "PRELOAD", ("no_such_module_here",))
-    assert "importing no_such_module_here failed" in zygote.preload()
+    (tmp_path / "fails_at_import.py").write_text("raise RuntimeError('broken install')\n")
+    monkeypatch.setattr(zygote, "PRELOAD", ("no_such_module_here", "fails_at_import"))
+    assert "importing fails_at_import failed" in zygote.preload()
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()

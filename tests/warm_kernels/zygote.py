@@ -32,6 +32,7 @@ before each fork and declines if one does.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -48,8 +49,8 @@ from dataclasses import dataclass
 
 # What ipykernel.kernelapp imports, but not that module: its class reads JPY_PARENT_PID at
 # import time (the kernel imports it after the fork, in a few milliseconds). Then what the
-# lessons import, their own package aside (httpx2 is openai's transport; uvicorn and
-# Starlette serve the in-kernel mock). Not debugpy: it reads PYDEVD_* at import time.
+# lessons import, their own package aside (httpx2 is openai's transport; uvicorn serves the
+# in-kernel mock); one not installed is skipped. Not debugpy: it reads PYDEVD_* at import.
 KERNEL_APP = "ipykernel.kernelapp"
 PRELOAD = ("zmq", "zmq.eventloop.zmqstream", "tornado.ioloop", "IPython.core.application",
            "IPython.core.profiledir", "IPython.core.shellapp", "jupyter_client.connect",
@@ -58,7 +59,7 @@ PRELOAD = ("zmq", "zmq.eventloop.zmqstream", "tornado.ioloop", "IPython.core.app
            "ipykernel.ipkernel", "ipykernel.parentpoller", "ipykernel.shellchannel",
            "ipykernel.zmqshell",
            "openai", "langchain_core", "langchain_openai", "azure.identity", "ipywidgets",
-           "httpx", "httpx2", "dotenv", "uvicorn", "starlette.applications")
+           "httpx", "httpx2", "dotenv", "uvicorn")
 STARTUP_ENV = re.compile(r"PYTHON.*|LANG|LANGUAGE|LC_.*|TZ")
 MAX_REQUEST = 1 << 20
 
@@ -79,6 +80,8 @@ def preload() -> str | None:
     """Import PRELOAD; returns why the zygote must decline, or None."""
     with warnings.catch_warnings(record=True) as caught:  # the default filters still apply
         for name in PRELOAD:
+            if importlib.util.find_spec(name.split(".")[0]) is None:
+                continue  # a cold kernel would not find it either
             try:
                 __import__(name)
             except Exception:  # noqa: BLE001 - a cold kernel shows it, in its cell
