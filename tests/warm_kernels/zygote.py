@@ -100,6 +100,15 @@ def fork_blocker() -> str | None:
     return f"{count} threads are running in the zygote" if count > 1 else None
 
 
+def pidfd_missing() -> str | None:
+    """The zygote sees its kernels exit through pidfds (Linux 5.3 and later)."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError) as exc:
+        return f"no pidfd_open on this system ({exc})"
+    return None
+
+
 def log(message: str) -> None:
     print(f"zygote {os.getpid()}: {message}", file=sys.stderr, flush=True)
 
@@ -164,13 +173,15 @@ class Zygote:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             reason = f"unreadable request: {exc}"
         if reason is not None:
-            log(f"declined: {reason}")
-            reply(conn, {"refused": reason.splitlines()[0]})
-            if request is not None:
-                close_all(request.fds)
-            self._forget(conn)
-            return None
+            return self._decline(conn, request, reason)
         return self._fork(conn, request)
+
+    def _decline(self, conn: socket.socket, request: Request | None, reason: str) -> None:
+        log(f"declined: {reason}")
+        reply(conn, {"refused": reason.splitlines()[0]})
+        if request is not None:
+            close_all(request.fds)
+        self._forget(conn)
 
     def _why_not(self, request: Request) -> str | None:
         if request.executable != sys.executable:
@@ -185,7 +196,10 @@ class Zygote:
     def _fork(self, conn: socket.socket, request: Request) -> Request | None:
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # out of processes or memory: the launcher starts it cold
+            return self._decline(conn, request, f"fork failed: {exc}")
         if pid == 0:
             self._close_for_child(conn)
             become_kernel(request)
@@ -309,7 +323,7 @@ def main(argv: list[str]) -> int:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(argv[1])  # at once: launchers queue while the imports run
     listener.listen(64)
-    declined = preload() or fork_blocker()
+    declined = preload() or fork_blocker() or pidfd_missing()
     if declined:
         log(f"declining every request: {declined}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
