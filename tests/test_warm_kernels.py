@@ -61,10 +61,11 @@ class Kernel:
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         saved = {name: os.environ.get(name) for name in env}
-        os.environ.update(env)
+        os.environ.update(env)  # where the manager looks for kernel specs
         try:
             self.manager = SyncIPCKernelManager(kernel_name="python3")
-            self.manager.start_kernel(cwd=str(cwd))
+            # The kernel's environment, given: the manager keeps it for restarts.
+            self.manager.start_kernel(cwd=str(cwd), env=dict(os.environ))
         finally:
             for name, value in saved.items():
                 if value is None:

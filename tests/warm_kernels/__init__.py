@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from .launcher import SOCKET_ENV
@@ -66,6 +67,12 @@ class WarmKernels:
             self.process = subprocess.Popen(
                 [sys.executable, str(HERE / "zygote.py"), str(self.socket)], env=env,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        # It listens before its imports: a kernel asked for from now on waits for them.
+        deadline = time.monotonic() + 30
+        while not self.socket.exists() and self.process.poll() is None:
+            if time.monotonic() > deadline:
+                break  # the launchers start cold kernels meanwhile
+            time.sleep(0.01)
         return self
 
     @property
