@@ -48,6 +48,7 @@ SPLIT = (
     "tests/test_lessons_live.py::test_lesson_runs_live_with_names_from_dotenv",
     "tests/test_spanish_lessons.py::test_spanish_lesson_runs_against_the_mock",
     "tests/test_recording_lessons.py::",
+    "tests/test_exercises_standalone.py::test_each_exercise_runs_right_after_setup",
 )
 TOGETHER = {"tests/browser/test_lab.py": "jupyterlab",
             "tests/browser/test_lab_spanish.py": "jupyterlab"}

@@ -3,7 +3,8 @@
 For every exercise: a fresh namespace (``%reset -f``), the parameters cell, the cells tagged
 ``setup``, then the exercise's own cells: its checker, the learner's untouched attempt (which
 must say "Not attempted yet", never raise) and the solution (which must be marked correct).
-Every lesson's exercises run in one kernel, each lesson from a clean slate (tests/one_kernel.py).
+Each lesson's exercises run in one kernel of their own (tests/one_kernel.py), so the two test
+workers share the lessons between them.
 """
 
 from __future__ import annotations
@@ -66,17 +67,11 @@ def test_every_lesson_has_a_setup_cell_and_exercises(lesson: Path):
     assert exercises(nb), "each lesson has self-checking exercises"
 
 
-@pytest.fixture(scope="module")
-def standalone_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
-    """Per lesson, the standalone notebook's cells as they ran (up to the first error)."""
-    notebooks = {lesson.stem: standalone_notebook(lesson)[0].cells for lesson in LESSONS}
-    return run_each(notebooks, tmp_path_factory.mktemp("exercises"))
-
-
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
-def test_each_exercise_runs_right_after_setup(lesson: Path, standalone_runs):
-    cells = standalone_runs[lesson.stem]
+def test_each_exercise_runs_right_after_setup(lesson: Path, tmp_path: Path):
+    # The standalone notebook's cells as they ran (up to the first error).
+    cells = run_each({lesson.stem: standalone_notebook(lesson)[0].cells}, tmp_path)[lesson.stem]
     errors = [o for c in cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, f"{errors[0].ename}: {errors[0].evalue}" if errors else ""
     for attempt, solution in standalone_notebook(lesson)[1]:
