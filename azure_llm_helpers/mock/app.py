@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from . import errors, faults, lifecycle, routing, strictjson, validate
 from ._asgi import Receive, Scope, Send
 from .access import check_access, check_v1_access
+from .answer_cache import AnswerCache
 from .answers import request_digest
 from .config import Deployment, MockConfig
 from .errors import AzureError
@@ -94,6 +95,7 @@ class MockApp(ResponsesEndpoint):
         self.learner_windows: dict[tuple[str, str], SlidingWindow] = {}
         self.faults = faults.FaultState()
         self.responses_store = ResponseStore()  # stored responses (responses/store.py)
+        self.answers = AnswerCache()  # answers to repeated requests (answer_cache.py)
         self._region = config.region.encode()
         self._closing: asyncio.Event | None = None
         # One line per data-plane request goes here when set (the CLI: stderr's write),
@@ -236,15 +238,29 @@ class MockApp(ResponsesEndpoint):
             await self._send_json(request, send, 200, to_json(models_list(self.config)),
                                   self._headers(request))
             return
-        if route.deployment is not None:
-            deployment = self._deployment(request, route.deployment, operation)
-            body = await self._read_json(request, receive)
-        else:  # v1: the body's "model" names the deployment
-            body = await self._read_json(request, receive)
-            deployment = self._deployment(request, _model_of(operation, body), operation)
-        validate.check(operation, body)
+        named = route.deployment  # None on v1, where the body's "model" names it
+        if named is not None:
+            deployment = self._deployment(request, named, operation)
+        raw = await self._read_body(request, receive)
+        key = (operation, named, raw)
+        known = self.answers.get(key)  # these very bytes were answered before
+        if known is None:
+            body = _parse(raw)
+            if named is None:
+                deployment = self._deployment(request, _model_of(operation, body), operation)
+            validate.check(operation, body)
+        elif named is None:
+            deployment = self._deployment(request, known[0], operation)
         spec = await self._inject_faults(request, receive, deployment, operation, version)
         await refuse_early(request.window, operation, version)  # a 429 costs no answer
+        if known is None:
+            outcome = self.answers.remember(key, deployment.name,
+                                            self._plan(operation, deployment, body))
+        else:
+            outcome = known[1]
+        await self._answer(request, send, outcome, spec, operation, version)
+
+    def _plan(self, operation: str, deployment: Deployment, body: dict) -> Outcome:
         # Canonical form: key order and spacing don't matter, and a stream shares its
         # non-streamed twin's ids, answers and usage.
         canonical = json.dumps({k: v for k, v in body.items()
@@ -252,8 +268,7 @@ class MockApp(ResponsesEndpoint):
                                sort_keys=True).encode()
         ctx = Context(self.config, deployment, get_tokenizer(self.config.tokenizer),
                       request_digest(canonical, deployment.name))
-        outcome = PLANNERS[operation](ctx, body)
-        await self._answer(request, send, outcome, spec, operation, version)
+        return PLANNERS[operation](ctx, body)
 
     def _resolve(self, request: DataPlaneRequest) -> tuple[routing.Route, str]:
         """(route, api-version in force): route, version and access, in Azure's order."""
@@ -294,6 +309,12 @@ class MockApp(ResponsesEndpoint):
                          operation: str | None = None) -> Any:
         """The request body, parsed as RFC 8259 JSON (strictjson.py), and validated for
         ``operation`` when one is given."""
+        body = _parse(await self._read_body(request, receive))
+        if operation is not None:
+            validate.check(operation, body)
+        return body
+
+    async def _read_body(self, request: DataPlaneRequest, receive: Receive) -> bytes:
         limit = self.config.max_request_bytes
         chunks, size = [], 0
         while True:
@@ -304,14 +325,7 @@ class MockApp(ResponsesEndpoint):
                 raise errors.request_too_large(limit)
             chunks.append(chunk)
             if not message.get("more_body"):
-                break
-        try:
-            body = strictjson.parse(b"".join(chunks))
-        except strictjson.JSONRejected:
-            raise errors.unparsable_json() from None
-        if operation is not None:
-            validate.check(operation, body)
-        return body
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     async def _inject_faults(self, request: DataPlaneRequest, receive: Receive,
                              deployment: Deployment, operation: str,
@@ -348,7 +362,9 @@ class MockApp(ResponsesEndpoint):
         if delay:
             await asyncio.sleep(delay)
         if outcome.events is None:
-            await self._send_json(request, send, 200, to_json(outcome.body), headers)
+            encoded = outcome.encoded
+            await self._send_json(request, send, 200,
+                                  to_json(outcome.body) if encoded is None else encoded, headers)
         else:
             await self._stream(request, send, outcome.events(), headers, spec)
 
@@ -368,6 +384,13 @@ class MockApp(ResponsesEndpoint):
 async def _until_disconnect(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+def _parse(raw: bytes) -> Any:
+    try:
+        return strictjson.parse(raw)
+    except strictjson.JSONRejected:
+        raise errors.unparsable_json() from None
 
 
 def _model_of(operation: str, body: object) -> str:

@@ -1,0 +1,55 @@
+"""Answers to repeated requests, kept as the bytes they went out as.
+
+A generated answer is a pure function of the operation, the deployment and the request
+body (its ids, timestamp and text all come from the body's digest: answers.py), so a body
+answered before gets the same bytes again without being parsed, validated, planned or
+encoded.  Lessons re-run, and a room of learners sends the same lesson's requests; a paced
+client that wakes an idle server pays for every line of Python the server runs with cold
+caches, so skipping most of them is most of the saving.  Only answers (never refusals) are
+kept, small ones only, up to a fixed total; the checks that depend on more than the body
+(access, deployment and its retirement, faults, rate limits) run every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .outcome import Outcome, to_json
+
+#: (operation, the deployment named in the path or None on v1, the raw request body)
+Key = tuple[str, str | None, bytes]
+
+
+class AnswerCache:
+    """Planned answers by request, oldest dropped first once ``max_bytes`` is reached."""
+
+    def __init__(self, max_bytes: int = 4 << 20, max_answer: int = 64 << 10) -> None:
+        self.max_bytes, self.max_answer = max_bytes, max_answer
+        self._entries: dict[Key, tuple[str, Outcome, int]] = {}
+        self._bytes = 0
+
+    def get(self, key: Key) -> tuple[str, Outcome] | None:
+        """(deployment name, outcome) of a body answered before, or None."""
+        entry = self._entries.get(key)
+        return None if entry is None else (entry[0], entry[1])
+
+    def remember(self, key: Key, deployment: str, outcome: Outcome) -> Outcome:
+        """``outcome`` with its bytes made (the JSON body, or the SSE events), kept for
+        ``key`` when it is small."""
+        if outcome.events is None:
+            kept = replace(outcome, body={}, encoded=to_json(outcome.body))
+            size = len(kept.encoded)
+        else:
+            events = outcome.events()
+            kept = replace(outcome, body={}, events=lambda: events)
+            size = sum(map(len, events))
+        size += len(key[2])
+        if size <= self.max_answer:
+            entries = self._entries
+            old = entries.pop(key, None)  # two alike may both have missed
+            self._bytes -= 0 if old is None else old[2]
+            while entries and self._bytes + size > self.max_bytes:
+                self._bytes -= entries.pop(next(iter(entries)))[2]
+            entries[key] = (deployment, kept, size)
+            self._bytes += size
+        return kept
