@@ -12,7 +12,8 @@ kept, small ones only, up to a fixed total; the checks that depend on more than 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from .outcome import Outcome, to_json
 
@@ -20,20 +21,30 @@ from .outcome import Outcome, to_json
 Key = tuple[str, str | None, bytes]
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A request answered before: its deployment, its answer, and what answering it did
+    besides (storing a response: repeated on every hit, so the store sees it again)."""
+
+    deployment: str
+    outcome: Outcome
+    size: int
+    again: Callable[[], None] | None = None
+
+
 class AnswerCache:
     """Planned answers by request, oldest dropped first once ``max_bytes`` is reached."""
 
     def __init__(self, max_bytes: int = 4 << 20, max_answer: int = 64 << 10) -> None:
         self.max_bytes, self.max_answer = max_bytes, max_answer
-        self._entries: dict[Key, tuple[str, Outcome, int]] = {}
+        self._entries: dict[Key, Known] = {}
         self._bytes = 0
 
-    def get(self, key: Key) -> tuple[str, Outcome] | None:
-        """(deployment name, outcome) of a body answered before, or None."""
-        entry = self._entries.get(key)
-        return None if entry is None else (entry[0], entry[1])
+    def get(self, key: Key) -> Known | None:
+        return self._entries.get(key)
 
-    def remember(self, key: Key, deployment: str, outcome: Outcome) -> Outcome:
+    def remember(self, key: Key, deployment: str, outcome: Outcome,
+                 again: Callable[[], None] | None = None) -> Outcome:
         """``outcome`` with its bytes made (the JSON body, or the SSE events), kept for
         ``key`` when it is small."""
         if outcome.events is None:
@@ -47,9 +58,9 @@ class AnswerCache:
         if size <= self.max_answer:
             entries = self._entries
             old = entries.pop(key, None)  # two alike may both have missed
-            self._bytes -= 0 if old is None else old[2]
+            self._bytes -= 0 if old is None else old.size
             while entries and self._bytes + size > self.max_bytes:
-                self._bytes -= entries.pop(next(iter(entries)))[2]
-            entries[key] = (deployment, kept, size)
+                self._bytes -= entries.pop(next(iter(entries))).size
+            entries[key] = Known(deployment, kept, size, again)
             self._bytes += size
         return kept

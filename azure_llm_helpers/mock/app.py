@@ -245,19 +245,19 @@ class MockApp(ResponsesEndpoint):
         key = (operation, named, raw)
         known = self.answers.get(key)  # these very bytes were answered before
         if known is None:
-            body = _parse(raw)
+            body = self._parse_json(raw)
             if named is None:
                 deployment = self._deployment(request, _model_of(operation, body), operation)
             validate.check(operation, body)
         elif named is None:
-            deployment = self._deployment(request, known[0], operation)
+            deployment = self._deployment(request, known.deployment, operation)
         spec = await self._inject_faults(request, receive, deployment, operation, version)
         await refuse_early(request.window, operation, version)  # a 429 costs no answer
         if known is None:
             outcome = self.answers.remember(key, deployment.name,
                                             self._plan(operation, deployment, body))
         else:
-            outcome = known[1]
+            outcome = known.outcome
         await self._answer(request, send, outcome, spec, operation, version)
 
     def _plan(self, operation: str, deployment: Deployment, body: dict) -> Outcome:
@@ -309,7 +309,14 @@ class MockApp(ResponsesEndpoint):
                          operation: str | None = None) -> Any:
         """The request body, parsed as RFC 8259 JSON (strictjson.py), and validated for
         ``operation`` when one is given."""
-        body = _parse(await self._read_body(request, receive))
+        return self._parse_json(await self._read_body(request, receive), operation)
+
+    @staticmethod
+    def _parse_json(raw: bytes, operation: str | None = None) -> Any:
+        try:
+            body = strictjson.parse(raw)
+        except strictjson.JSONRejected:
+            raise errors.unparsable_json() from None
         if operation is not None:
             validate.check(operation, body)
         return body
@@ -384,13 +391,6 @@ class MockApp(ResponsesEndpoint):
 async def _until_disconnect(receive: Receive) -> None:
     while (await receive())["type"] != "http.disconnect":
         pass
-
-
-def _parse(raw: bytes) -> Any:
-    try:
-        return strictjson.parse(raw)
-    except strictjson.JSONRejected:
-        raise errors.unparsable_json() from None
 
 
 def _model_of(operation: str, body: object) -> str:
