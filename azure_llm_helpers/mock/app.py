@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,8 +57,11 @@ _SSE = (b"content-type", b"text/event-stream; charset=utf-8")
 log = logging.getLogger("azure_llm_helpers.mock")
 
 
+_ids = random.Random()  # request ids need not be secret: no system call per request
+
+
 def _request_id() -> str:
-    h = os.urandom(16).hex()
+    h = f"{_ids.getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
@@ -72,13 +75,16 @@ class DataPlaneRequest:
     window: SlidingWindow | None = None  # its deployment's rate limits, once known
     learner: str = ""  # a room's learner, named by their key (course/room.py)
     status: int = 0  # set when the response starts
+    heads: dict[bytes, bytes] | None = None  # the headers by name, made on first use
 
     def header(self, name: bytes) -> str | None:
-        # ASGI servers lower-case header names, so an exact match is a case-insensitive one.
-        for key, value in self.scope["headers"]:
-            if key == name:
-                return value.decode("latin-1")
-        return None
+        """The first header of that name: ASGI servers lower-case names, so an exact match
+        is a case-insensitive one."""
+        heads = self.heads
+        if heads is None:
+            heads = self.heads = dict(reversed(self.scope["headers"]))
+        value = heads.get(name)
+        return None if value is None else value.decode("latin-1")
 
 
 class MockApp(ResponsesEndpoint):
