@@ -25,6 +25,7 @@ from . import errors, faults, lifecycle, routing, strictjson, validate
 from ._asgi import Receive, Scope, Send
 from .access import check_access, check_v1_access
 from .answer_cache import AnswerCache
+from .answering import Answering
 from .answers import request_digest
 from .config import Deployment, MockConfig
 from .errors import AzureError
@@ -45,14 +46,6 @@ if TYPE_CHECKING:  # the recording package loads only when --record or --replay 
 
 _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",
                     "embeddings": "embeddings", "responses": "responses"}
-_STATIC_HEADERS = [
-    (b"cache-control", b"no-cache, must-revalidate"),
-    (b"access-control-allow-origin", b"*"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"strict-transport-security", b"max-age=31536000; includeSubDomains; preload"),
-]
-_JSON = (b"content-type", b"application/json")
-_SSE = (b"content-type", b"text/event-stream; charset=utf-8")
 
 log = logging.getLogger("azure_llm_helpers.mock")
 
@@ -87,7 +80,7 @@ class DataPlaneRequest:
         return None if value is None else value.decode("latin-1")
 
 
-class MockApp(ResponsesEndpoint):
+class MockApp(ResponsesEndpoint, Answering):
     """The ASGI application for one ``MockConfig``."""
 
     def __init__(self, config: MockConfig, source: DataPlaneSource | None = None) -> None:
@@ -186,50 +179,6 @@ class MockApp(ResponsesEndpoint):
                   learner_keys=self.config.learners)
         body = await self.source.handle(scope, receive, send)
         return None if body is None else replay_receive(body)
-
-    # -- responses ------------------------------------------------------------------------
-
-    def _headers(self, request: DataPlaneRequest,
-                 remaining: tuple[int, int] | None = None) -> list[tuple[bytes, bytes]]:
-        rid = request.request_id.encode()
-        if remaining is None:
-            remaining = request.window.peek() if request.window else (0, 0)
-        return [*_STATIC_HEADERS, (b"apim-request-id", rid), (b"x-request-id", rid),
-                (b"x-ms-client-request-id", rid), (b"x-ms-region", self._region),
-                (b"x-ratelimit-remaining-requests", str(remaining[0]).encode()),
-                (b"x-ratelimit-remaining-tokens", str(remaining[1]).encode())]
-
-    async def _send_error(self, request: DataPlaneRequest, send: Send,
-                          error: AzureError) -> None:
-        """The one place an Azure error becomes a response (unless one has started)."""
-        if request.status:
-            return
-        extra = [(k.encode(), v.encode()) for k, v in error.headers.items()]
-        await self._send_json(request, send, error.status, error.body,
-                              [*self._headers(request, error.remaining), *extra])
-
-    async def _send_json(self, request: DataPlaneRequest, send: Send, status: int, body: bytes,
-                         headers: list[tuple[bytes, bytes]]) -> None:
-        request.status = status
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [_JSON, (b"content-length", str(len(body)).encode()),
-                                *headers]})
-        await send({"type": "http.response.body", "body": body})
-
-    async def _stream(self, request: DataPlaneRequest, send: Send, events: list[bytes],
-                      headers: list[tuple[bytes, bytes]], spec: faults.FaultSpec) -> None:
-        request.status = 200
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [_SSE, (b"x-accel-buffering", b"no"), *headers]})
-        if not spec.paced:
-            # Unpaced, the whole stream goes out in one write: same bytes, far less CPU.
-            await send({"type": "http.response.body", "body": b"".join(events)})
-            return
-        pause = (spec.stream_chunk_delay_ms + spec.latency_per_token_ms) / 1000
-        for event in events:
-            await asyncio.sleep(pause)
-            await send({"type": "http.response.body", "body": event, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
 
     # -- the data plane, in Azure's order -------------------------------------------------
 
@@ -357,29 +306,6 @@ class MockApp(ResponsesEndpoint):
         if self.faults.should_fail(spec, deployment.name, header or "", attempt):
             raise faults.injected_error(spec, operation, version, request.request_id)
         return spec
-
-    async def _answer(self, request: DataPlaneRequest, send: Send, outcome: Outcome,
-                      spec: faults.FaultSpec, operation: str, version: str) -> None:
-        """Charge the rate limits, wait out injected latency, send the body or stream."""
-        remaining = None
-        if request.window is not None:
-            verdict = request.window.admit(outcome.total_tokens)
-            if not verdict.allowed:
-                raise errors.rate_limited(operation, version, verdict.what, verdict.retry_after,
-                                          (verdict.remaining_requests, verdict.remaining_tokens))
-            remaining = (verdict.remaining_requests, verdict.remaining_tokens)
-        headers = self._headers(request, remaining)
-        delay = spec.latency_ms / 1000
-        if outcome.events is None:
-            delay += spec.latency_per_token_ms * outcome.completion_tokens / 1000
-        if delay:
-            await asyncio.sleep(delay)
-        if outcome.events is None:
-            encoded = outcome.encoded
-            await self._send_json(request, send, 200,
-                                  to_json(outcome.body) if encoded is None else encoded, headers)
-        else:
-            await self._stream(request, send, outcome.events(), headers, spec)
 
     async def _hang(self, receive: Receive) -> None:
         """Wait until the client gives up or the server stops."""
