@@ -113,7 +113,7 @@ def _outcome(size: int) -> Outcome:
 
 
 def test_the_cache_keeps_small_answers_up_to_its_total_oldest_dropped_first():
-    cache = AnswerCache(max_bytes=300, max_answer=200)
+    cache = AnswerCache(max_bytes=1000, max_answer=600)  # about 370 bytes an answer here
     for name in ("a", "b", "c"):
         cache.remember(("chat", "d", name.encode()), "d", _outcome(100))
     assert cache.get(("chat", "d", b"a")) is None  # dropped to make room for "c"

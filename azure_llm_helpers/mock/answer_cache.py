@@ -19,6 +19,7 @@ from .outcome import Outcome, to_json
 
 #: (operation, the deployment named in the path or None on v1, the raw request body)
 Key = tuple[str, str | None, bytes]
+_PER_OBJECT = 64  # bytes a small Python object costs besides its data, counted with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class Known:
 class AnswerCache:
     """Planned answers by request, oldest dropped first once ``max_bytes`` is reached."""
 
-    def __init__(self, max_bytes: int = 4 << 20, max_answer: int = 64 << 10) -> None:
+    def __init__(self, max_bytes: int = 1 << 20, max_answer: int = 32 << 10) -> None:
         self.max_bytes, self.max_answer = max_bytes, max_answer
         self._entries: dict[Key, Known] = {}
         self._bytes = 0
@@ -48,13 +49,14 @@ class AnswerCache:
         """``outcome`` with its bytes made (the JSON body, or the SSE events), kept for
         ``key`` when it is small."""
         if outcome.events is None:
-            kept = replace(outcome, body={}, encoded=to_json(outcome.body))
+            # orjson's bytes keep its 4 KiB buffer: a copy of their own size is kept instead.
+            kept = replace(outcome, body={}, encoded=bytes(memoryview(to_json(outcome.body))))
             size = len(kept.encoded)
         else:
             events = outcome.events()
             kept = replace(outcome, body={}, events=lambda: events)
-            size = sum(map(len, events))
-        size += len(key[2])
+            size = sum(map(len, events)) + _PER_OBJECT * len(events)
+        size += len(key[2]) + 4 * _PER_OBJECT  # the key, the entry, the outcome, its lambda
         if size <= self.max_answer:
             entries = self._entries
             old = entries.pop(key, None)  # two alike may both have missed
