@@ -11,6 +11,7 @@ import http
 import logging
 import re
 from collections.abc import Coroutine, Generator
+from itertools import compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +131,8 @@ class Exchange:
         if names != names.lower():
             headers = [(name.lower(), value) for name, value in headers]
         length = transfer = close = False
-        for name, value in [h for h in headers if h[0] in _FRAMING]:  # in order, as uvicorn
+        framing = compress(headers, map(_FRAMING.__contains__, map(_NAME, headers)))
+        for name, value in framing:  # in order, as uvicorn reads them
             if name == b"content-length" and not (length or transfer):
                 self.remaining, length = int(value.decode()), True
             elif name == b"transfer-encoding" and value.lower() == b"chunked":
