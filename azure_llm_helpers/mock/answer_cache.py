@@ -13,7 +13,8 @@ kept, small ones only, up to a fixed total; the checks that depend on more than 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from .outcome import Outcome, to_json
 
@@ -22,15 +23,13 @@ Key = tuple[str, str | None, bytes]
 _PER_OBJECT = 64  # bytes a small Python object costs besides its data, counted with it
 
 
-@dataclass(frozen=True, slots=True)
-class Known:
+class Known(NamedTuple):
     """A request answered before: its deployment, its answer, and what answering it did
     besides (storing a response: repeated on every hit, so the store sees it again)."""
 
     deployment: str
     outcome: Outcome
-    size: int
-    again: Callable[[], None] | None = None
+    again: Callable[[], None] | None
 
 
 class AnswerCache:
@@ -38,31 +37,40 @@ class AnswerCache:
 
     def __init__(self, max_bytes: int = 1 << 20, max_answer: int = 32 << 10) -> None:
         self.max_bytes, self.max_answer = max_bytes, max_answer
-        self._entries: dict[Key, Known] = {}
+        # Plain tuples of bytes, strings and numbers: the garbage collector stops tracking
+        # them, so a full cache does not slow its every pass (and so every new request).
+        self._entries: dict[Key, tuple] = {}
         self._bytes = 0
 
     def get(self, key: Key) -> Known | None:
-        return self._entries.get(key)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        deployment, _, encoded, events, completion, total, again = entry
+        return Known(deployment, Outcome({}, completion, total, None if events is None
+                                         else lambda: events, encoded), again)
 
     def remember(self, key: Key, deployment: str, outcome: Outcome,
                  again: Callable[[], None] | None = None) -> Outcome:
         """``outcome`` with its bytes made (the JSON body, or the SSE events), kept for
         ``key`` when it is small."""
-        if outcome.events is None:
+        events = None if outcome.events is None else tuple(outcome.events())
+        if events is None:
             # orjson's bytes keep its 4 KiB buffer: a copy of their own size is kept instead.
-            kept = replace(outcome, body={}, encoded=bytes(memoryview(to_json(outcome.body))))
-            size = len(kept.encoded)
+            encoded = bytes(memoryview(to_json(outcome.body)))
+            kept = replace(outcome, body={}, encoded=encoded)
+            size = len(encoded)
         else:
-            events = outcome.events()
-            kept = replace(outcome, body={}, events=lambda: events)
+            encoded, kept = None, replace(outcome, body={}, events=lambda: events)
             size = sum(map(len, events)) + _PER_OBJECT * len(events)
-        size += len(key[2]) + 4 * _PER_OBJECT  # the key, the entry, the outcome, its lambda
+        size += len(key[2]) + 4 * _PER_OBJECT  # the key, the entry and their parts
         if size <= self.max_answer:
             entries = self._entries
             old = entries.pop(key, None)  # two alike may both have missed
-            self._bytes -= 0 if old is None else old.size
+            self._bytes -= 0 if old is None else old[1]
             while entries and self._bytes + size > self.max_bytes:
-                self._bytes -= entries.pop(next(iter(entries))).size
-            entries[key] = Known(deployment, kept, size, again)
+                self._bytes -= entries.pop(next(iter(entries)))[1]
+            entries[key] = (deployment, size, encoded, events, outcome.completion_tokens,
+                            outcome.total_tokens, again)
             self._bytes += size
         return kept
