@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl
 from . import errors, faults, lifecycle, routing, strictjson, validate
 from ._asgi import Receive, Scope, Send
 from .access import check_access, check_v1_access
+from .answer_cache import AnswerCache
+from .answering import Answering
 from .answers import request_digest
 from .config import Deployment, MockConfig
 from .errors import AzureError
@@ -44,20 +46,15 @@ if TYPE_CHECKING:  # the recording package loads only when --record or --replay 
 
 _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",
                     "embeddings": "embeddings", "responses": "responses"}
-_STATIC_HEADERS = [
-    (b"cache-control", b"no-cache, must-revalidate"),
-    (b"access-control-allow-origin", b"*"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"strict-transport-security", b"max-age=31536000; includeSubDomains; preload"),
-]
-_JSON = (b"content-type", b"application/json")
-_SSE = (b"content-type", b"text/event-stream; charset=utf-8")
 
 log = logging.getLogger("azure_llm_helpers.mock")
 
 
+_ids = random.Random()  # request ids need not be secret: no system call per request
+
+
 def _request_id() -> str:
-    h = os.urandom(16).hex()
+    h = f"{_ids.getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
 
 
@@ -71,16 +68,19 @@ class DataPlaneRequest:
     window: SlidingWindow | None = None  # its deployment's rate limits, once known
     learner: str = ""  # a room's learner, named by their key (course/room.py)
     status: int = 0  # set when the response starts
+    heads: dict[bytes, bytes] | None = None  # the headers by name, made on first use
 
     def header(self, name: bytes) -> str | None:
-        # ASGI servers lower-case header names, so an exact match is a case-insensitive one.
-        for key, value in self.scope["headers"]:
-            if key == name:
-                return value.decode("latin-1")
-        return None
+        """The first header of that name: ASGI servers lower-case names, so an exact match
+        is a case-insensitive one."""
+        heads = self.heads
+        if heads is None:
+            heads = self.heads = dict(reversed(self.scope["headers"]))
+        value = heads.get(name)
+        return None if value is None else value.decode("latin-1")
 
 
-class MockApp(ResponsesEndpoint):
+class MockApp(ResponsesEndpoint, Answering):
     """The ASGI application for one ``MockConfig``."""
 
     def __init__(self, config: MockConfig, source: DataPlaneSource | None = None) -> None:
@@ -94,6 +94,7 @@ class MockApp(ResponsesEndpoint):
         self.learner_windows: dict[tuple[str, str], SlidingWindow] = {}
         self.faults = faults.FaultState()
         self.responses_store = ResponseStore()  # stored responses (responses/store.py)
+        self.answers = AnswerCache()  # answers to repeated requests (answer_cache.py)
         self._region = config.region.encode()
         self._closing: asyncio.Event | None = None
         # One line per data-plane request goes here when set (the CLI: stderr's write),
@@ -179,50 +180,6 @@ class MockApp(ResponsesEndpoint):
         body = await self.source.handle(scope, receive, send)
         return None if body is None else replay_receive(body)
 
-    # -- responses ------------------------------------------------------------------------
-
-    def _headers(self, request: DataPlaneRequest,
-                 remaining: tuple[int, int] | None = None) -> list[tuple[bytes, bytes]]:
-        rid = request.request_id.encode()
-        if remaining is None:
-            remaining = request.window.peek() if request.window else (0, 0)
-        return [*_STATIC_HEADERS, (b"apim-request-id", rid), (b"x-request-id", rid),
-                (b"x-ms-client-request-id", rid), (b"x-ms-region", self._region),
-                (b"x-ratelimit-remaining-requests", str(remaining[0]).encode()),
-                (b"x-ratelimit-remaining-tokens", str(remaining[1]).encode())]
-
-    async def _send_error(self, request: DataPlaneRequest, send: Send,
-                          error: AzureError) -> None:
-        """The one place an Azure error becomes a response (unless one has started)."""
-        if request.status:
-            return
-        extra = [(k.encode(), v.encode()) for k, v in error.headers.items()]
-        await self._send_json(request, send, error.status, error.body,
-                              [*self._headers(request, error.remaining), *extra])
-
-    async def _send_json(self, request: DataPlaneRequest, send: Send, status: int, body: bytes,
-                         headers: list[tuple[bytes, bytes]]) -> None:
-        request.status = status
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [_JSON, (b"content-length", str(len(body)).encode()),
-                                *headers]})
-        await send({"type": "http.response.body", "body": body})
-
-    async def _stream(self, request: DataPlaneRequest, send: Send, events: list[bytes],
-                      headers: list[tuple[bytes, bytes]], spec: faults.FaultSpec) -> None:
-        request.status = 200
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [_SSE, (b"x-accel-buffering", b"no"), *headers]})
-        if not spec.paced:
-            # Unpaced, the whole stream goes out in one write: same bytes, far less CPU.
-            await send({"type": "http.response.body", "body": b"".join(events)})
-            return
-        pause = (spec.stream_chunk_delay_ms + spec.latency_per_token_ms) / 1000
-        for event in events:
-            await asyncio.sleep(pause)
-            await send({"type": "http.response.body", "body": event, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
-
     # -- the data plane, in Azure's order -------------------------------------------------
 
     async def _data_plane(self, request: DataPlaneRequest, receive: Receive,
@@ -236,15 +193,29 @@ class MockApp(ResponsesEndpoint):
             await self._send_json(request, send, 200, to_json(models_list(self.config)),
                                   self._headers(request))
             return
-        if route.deployment is not None:
-            deployment = self._deployment(request, route.deployment, operation)
-            body = await self._read_json(request, receive)
-        else:  # v1: the body's "model" names the deployment
-            body = await self._read_json(request, receive)
-            deployment = self._deployment(request, _model_of(operation, body), operation)
-        validate.check(operation, body)
+        named = route.deployment  # None on v1, where the body's "model" names it
+        if named is not None:
+            deployment = self._deployment(request, named, operation)
+        raw = await self._read_body(request, receive)
+        key = (operation, named, raw)
+        known = self.answers.get(key)  # these very bytes were answered before
+        if known is None:
+            body = self._parse_json(raw)
+            if named is None:
+                deployment = self._deployment(request, _model_of(operation, body), operation)
+            validate.check(operation, body)
+        elif named is None:
+            deployment = self._deployment(request, known.deployment, operation)
         spec = await self._inject_faults(request, receive, deployment, operation, version)
         await refuse_early(request.window, operation, version)  # a 429 costs no answer
+        if known is None:
+            outcome = self.answers.remember(key, deployment.name,
+                                            self._plan(operation, deployment, body))
+        else:
+            outcome = known.outcome
+        await self._answer(request, send, outcome, spec, operation, version)
+
+    def _plan(self, operation: str, deployment: Deployment, body: dict) -> Outcome:
         # Canonical form: key order and spacing don't matter, and a stream shares its
         # non-streamed twin's ids, answers and usage.
         canonical = json.dumps({k: v for k, v in body.items()
@@ -252,8 +223,7 @@ class MockApp(ResponsesEndpoint):
                                sort_keys=True).encode()
         ctx = Context(self.config, deployment, get_tokenizer(self.config.tokenizer),
                       request_digest(canonical, deployment.name))
-        outcome = PLANNERS[operation](ctx, body)
-        await self._answer(request, send, outcome, spec, operation, version)
+        return PLANNERS[operation](ctx, body)
 
     def _resolve(self, request: DataPlaneRequest) -> tuple[routing.Route, str]:
         """(route, api-version in force): route, version and access, in Azure's order."""
@@ -294,6 +264,19 @@ class MockApp(ResponsesEndpoint):
                          operation: str | None = None) -> Any:
         """The request body, parsed as RFC 8259 JSON (strictjson.py), and validated for
         ``operation`` when one is given."""
+        return self._parse_json(await self._read_body(request, receive), operation)
+
+    @staticmethod
+    def _parse_json(raw: bytes, operation: str | None = None) -> Any:
+        try:
+            body = strictjson.parse(raw)
+        except strictjson.JSONRejected:
+            raise errors.unparsable_json() from None
+        if operation is not None:
+            validate.check(operation, body)
+        return body
+
+    async def _read_body(self, request: DataPlaneRequest, receive: Receive) -> bytes:
         limit = self.config.max_request_bytes
         chunks, size = [], 0
         while True:
@@ -304,14 +287,7 @@ class MockApp(ResponsesEndpoint):
                 raise errors.request_too_large(limit)
             chunks.append(chunk)
             if not message.get("more_body"):
-                break
-        try:
-            body = strictjson.parse(b"".join(chunks))
-        except strictjson.JSONRejected:
-            raise errors.unparsable_json() from None
-        if operation is not None:
-            validate.check(operation, body)
-        return body
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
     async def _inject_faults(self, request: DataPlaneRequest, receive: Receive,
                              deployment: Deployment, operation: str,
@@ -330,27 +306,6 @@ class MockApp(ResponsesEndpoint):
         if self.faults.should_fail(spec, deployment.name, header or "", attempt):
             raise faults.injected_error(spec, operation, version, request.request_id)
         return spec
-
-    async def _answer(self, request: DataPlaneRequest, send: Send, outcome: Outcome,
-                      spec: faults.FaultSpec, operation: str, version: str) -> None:
-        """Charge the rate limits, wait out injected latency, send the body or stream."""
-        remaining = None
-        if request.window is not None:
-            verdict = request.window.admit(outcome.total_tokens)
-            if not verdict.allowed:
-                raise errors.rate_limited(operation, version, verdict.what, verdict.retry_after,
-                                          (verdict.remaining_requests, verdict.remaining_tokens))
-            remaining = (verdict.remaining_requests, verdict.remaining_tokens)
-        headers = self._headers(request, remaining)
-        delay = spec.latency_ms / 1000
-        if outcome.events is None:
-            delay += spec.latency_per_token_ms * outcome.completion_tokens / 1000
-        if delay:
-            await asyncio.sleep(delay)
-        if outcome.events is None:
-            await self._send_json(request, send, 200, to_json(outcome.body), headers)
-        else:
-            await self._stream(request, send, outcome.events(), headers, spec)
 
     async def _hang(self, receive: Receive) -> None:
         """Wait until the client gives up or the server stops."""

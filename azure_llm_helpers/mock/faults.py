@@ -35,7 +35,9 @@ class FaultSpec:
 
     @property
     def active(self) -> bool:
-        return self != _NONE
+        # Asked on every request: the usual spec is the shared one, found without comparing
+        # every field.
+        return self is not _NONE and self != _NONE
 
     @property
     def paced(self) -> bool:
@@ -73,6 +75,8 @@ def parse_fault_table(table: dict) -> FaultSpec:
     """A ``[deployments.faults]`` table from the config file."""
     if not isinstance(table, dict):
         raise FaultSpecError("must be a table")
+    if not table:
+        return _NONE
     return FaultSpec(**{k: _coerce(k, v) for k, v in table.items()})
 
 

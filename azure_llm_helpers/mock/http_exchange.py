@@ -11,6 +11,8 @@ import http
 import logging
 import re
 from collections.abc import Coroutine, Generator
+from itertools import compress
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ._asgi import ASGIApp, Message
@@ -23,6 +25,8 @@ _BAD_NAME = re.compile(b'[\x00-\x1f\x7f()<>@,;:\\[\\]={} \t\\\\"]')
 _BAD_VALUE = re.compile(b"[\x00-\x08\x0a-\x1f\x7f]")
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _DISCONNECT: Message = {"type": "http.disconnect"}
+_FRAMING = frozenset((b"content-length", b"transfer-encoding", b"connection"))
+_NAME, _VALUE = itemgetter(0), itemgetter(1)
 
 log = logging.getLogger("uvicorn.error")
 
@@ -119,14 +123,16 @@ class Exchange:
     def _head(self, status: int, headers: Any) -> bytes:
         """The status line and headers, checked and framed as uvicorn frames them."""
         headers = [*self.protocol.default_headers, *headers]
-        if _BAD_NAME.search(b"a".join(name for name, _ in headers)):
+        names = b"a".join(map(_NAME, headers))
+        if _BAD_NAME.search(names):
             raise RuntimeError("Invalid HTTP header name.")
-        if _BAD_VALUE.search(b"\t".join(value for _, value in headers)):
+        if _BAD_VALUE.search(b"\t".join(map(_VALUE, headers))):
             raise RuntimeError("Invalid HTTP header value.")
-        lines = [STATUS[status]]
+        if names != names.lower():
+            headers = [(name.lower(), value) for name, value in headers]
         length = transfer = close = False
-        for name, value in headers:
-            name = name.lower()
+        framing = compress(headers, map(_FRAMING.__contains__, map(_NAME, headers)))
+        for name, value in framing:  # in order, as uvicorn reads them
             if name == b"content-length" and not (length or transfer):
                 self.remaining, length = int(value.decode()), True
             elif name == b"transfer-encoding" and value.lower() == b"chunked":
@@ -134,7 +140,8 @@ class Exchange:
             elif name == b"connection" and b"close" in [
                     token.lower().strip() for token in value.split(b",")]:
                 self.keep_alive, close = False, True
-            lines += (name, b": ", value, b"\r\n")
+        lines = [STATUS[status], b"\r\n".join(map(b": ".join, headers)), b"\r\n"] \
+            if headers else [STATUS[status]]
         if not self.keep_alive and not close:
             lines.append(b"connection: close\r\n")
         if not (length or transfer) and self.scope["method"] != "HEAD" and status not in (204,

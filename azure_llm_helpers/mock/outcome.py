@@ -39,6 +39,7 @@ class Outcome:
     completion_tokens: int
     total_tokens: int
     events: Callable[[], list[bytes]] | None = None  # set when streaming
+    encoded: bytes | None = None  # ``to_json(body)``, when made already (answer_cache.py)
 
 
 @dataclass(frozen=True)

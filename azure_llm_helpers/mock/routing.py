@@ -48,6 +48,9 @@ def _compile(routes: list[tuple[str, str, str, str]]) -> tuple[dict, list]:
 
 
 _EXACT, _PATTERNS = _compile(ROUTES)
+# Paths matched by a pattern before (a course uses a handful of deployments), bounded.
+_SEEN: dict[tuple[str, str], Route] = {}
+_MAX_SEEN = 512
 
 
 def add_routes(rows: list[tuple[str, str, str, str]]) -> None:
@@ -55,11 +58,16 @@ def add_routes(rows: list[tuple[str, str, str, str]]) -> None:
     global _EXACT, _PATTERNS
     ROUTES.extend(rows)
     _EXACT, _PATTERNS = _compile(ROUTES)
+    _SEEN.clear()
+# Paths matched by a pattern before (a course uses a handful of deployments), bounded.
+_SEEN: dict[tuple[str, str], Route] = {}
+_MAX_SEEN = 512
 
 
 def match(method: str, path: str) -> Route | None:
     """The route for ``method`` and ``path``, or None (Azure's 404)."""
-    found = _EXACT.get((method, path))
+    key = (method, path)
+    found = _EXACT.get(key) or _SEEN.get(key)
     if found is not None:
         return found
     parts = path.split("/")
@@ -76,7 +84,10 @@ def match(method: str, path: str) -> Route | None:
                 break
         else:
             deployment = captured.pop("deployment", None)
-            return Route(operation, family, deployment, captured)
+            route = Route(operation, family, deployment, captured)
+            if len(_SEEN) < _MAX_SEEN:
+                _SEEN[key] = route
+            return route
     return None
 
 

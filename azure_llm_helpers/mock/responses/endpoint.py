@@ -9,6 +9,7 @@ own steps.
 from __future__ import annotations
 
 import json
+from functools import partial
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -16,13 +17,15 @@ from .. import faults
 from ..access import check_v1_access
 from ..answers import request_digest
 from ..learner_limits import refuse_early
-from ..outcome import Context
+from ..outcome import Context, Outcome
 from ..tokenizer import get_tokenizer
 from . import routes, stored
 from .store import ResponseStore
 
 if TYPE_CHECKING:
+    from ..answer_cache import Key
     from ..app import DataPlaneRequest
+    from ..config import Deployment
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -51,7 +54,6 @@ class ResponsesEndpoint:
 
     async def _responses(self: Any, request: DataPlaneRequest, receive: Any, send: Any,
                          query: dict[str, str]) -> None:
-        planner = _planner()
         scope = request.scope
         route = routes.match(scope["method"], scope["path"], query)
         key, authorization = request.header(b"api-key"), request.header(b"authorization")
@@ -61,20 +63,41 @@ class ResponsesEndpoint:
         if route.response_id is not None:
             await self._on_stored(request, send, route, query)
             return
-        body = await self._read_json(request, receive, "responses")
+        raw = await self._read_body(request, receive)
+        key = ("responses", None, raw)
+        known = self.answers.get(key)  # these very bytes were answered before
+        body = self._parse_json(raw, "responses") if known is None else {}
         # Exists, not retired (x-mock-retirement), serves Responses: app.py's one check.
-        deployment = self._deployment(request, body["model"], "responses")
+        deployment = self._deployment(request, body["model"] if known is None
+                                      else known.deployment, "responses")
         spec = await self._inject_faults(request, receive, deployment, "responses",
                                          route.version)
         await refuse_early(request.window, "responses", route.version)  # before planning
+        if known is None:
+            outcome = self._plan_response(key, deployment, body)
+        else:
+            if known.again is not None:
+                known.again()  # stored again, as planning it again would
+            outcome = known.outcome
+        await self._answer(request, send, outcome, spec, "responses", route.version)
+
+    def _plan_response(self: Any, key: Key, deployment: Deployment, body: dict) -> Outcome:
         # Canonical form, as for the other operations: a stream shares its twin's ids.
         canonical = json.dumps({k: v for k, v in body.items()
                                 if k not in ("stream", "stream_options")},
                                sort_keys=True).encode()
         ctx = Context(self.config, deployment, get_tokenizer(self.config.tokenizer),
                       request_digest(canonical, deployment.name))
-        outcome = planner.plan_responses(ctx, body, self.responses_store, len(canonical))
-        await self._answer(request, send, outcome, spec, "responses", route.version)
+        store = self.responses_store
+        outcome = _planner().plan_responses(ctx, body, store, len(canonical))
+        # Only a request that continues nothing stored is answered the same every time.
+        if (not isinstance(body.get("input"), str) or body.get("background")
+                or body.get("previous_response_id") is not None):
+            return outcome
+        response_id = outcome.body["id"]
+        stored = store.get(response_id) if outcome.body["store"] else None
+        again = None if stored is None else partial(store.put, response_id, stored)
+        return self.answers.remember(key, deployment.name, outcome, again)
 
     async def _on_stored(self: Any, request: DataPlaneRequest, send: Any,
                          route: routes.ResponsesRoute, query: dict[str, str]) -> None:
