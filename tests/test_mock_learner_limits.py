@@ -14,24 +14,8 @@ from azure_llm_helpers.mock.config import MockConfigError, load_config
 from azure_llm_helpers.mock.learner_limits import LearnerLimits, LearnerWindow
 from azure_llm_helpers.mock.ratelimit import SlidingWindow
 
-ALICE, BOB = "a1" * 16, "b2" * 16
-CHAT = """
-[[deployments]]
-name = "chat"
-model = "gpt-4o-mini"
-version = "2024-07-18"
-kind = "chat"
-requests_per_minute = {rpm}
-"""
-LEARNERS = f"""
-[[learners]]
-name = "alice"
-key = "{ALICE}"
+from .room_config import ALICE, BOB, CHAT, LEARNERS
 
-[[learners]]
-name = "bob"
-key = "{BOB}"
-"""
 # 60 requests a minute over 10-second periods: 10 a period each.
 ROOM = CHAT.format(rpm=6000) + LEARNERS + """
 [learner_limits]

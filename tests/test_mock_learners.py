@@ -12,23 +12,9 @@ import pytest
 from azure_llm_helpers.mock import MockServer
 from azure_llm_helpers.mock.config import MockConfigError, load_config
 
-ALICE, BOB = "a1" * 16, "b2" * 16
-ROOM = f"""
-[[deployments]]
-name = "chat"
-model = "gpt-4o-mini"
-version = "2024-07-18"
-kind = "chat"
-requests_per_minute = 2
+from .room_config import ALICE, BOB, CHAT, LEARNERS
 
-[[learners]]
-name = "alice"
-key = "{ALICE}"
-
-[[learners]]
-name = "bob"
-key = "{BOB}"
-"""
+ROOM = CHAT.format(rpm=2) + LEARNERS
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -64,6 +64,23 @@ _SEEN: dict[tuple[str, str], Route] = {}
 _MAX_SEEN = 512
 
 
+def match_segments(template: list[str] | tuple[str, ...], segments: list[str]
+                   ) -> dict[str, str] | None:
+    """The captured ``{name}`` segments if ``segments`` fit ``template`` (a ``{name}``
+    matches any one non-empty segment), else None."""
+    if len(template) != len(segments):
+        return None
+    captured: dict[str, str] = {}
+    for expected, actual in zip(template, segments, strict=True):
+        if expected.startswith("{"):
+            if not actual:
+                return None
+            captured[expected[1:-1]] = actual
+        elif expected != actual:
+            return None
+    return captured
+
+
 def match(method: str, path: str) -> Route | None:
     """The route for ``method`` and ``path``, or None (Azure's 404)."""
     key = (method, path)
@@ -72,17 +89,8 @@ def match(method: str, path: str) -> Route | None:
         return found
     parts = path.split("/")
     for want, pattern, operation, family in _PATTERNS:
-        if want != method or len(pattern) != len(parts):
-            continue
-        captured: dict[str, str] = {}
-        for expected, actual in zip(pattern, parts, strict=True):
-            if expected.startswith("{"):
-                if not actual:
-                    break
-                captured[expected[1:-1]] = actual
-            elif expected != actual:
-                break
-        else:
+        captured = match_segments(pattern, parts) if want == method else None
+        if captured is not None:
             deployment = captured.pop("deployment", None)
             route = Route(operation, family, deployment, captured)
             if len(_SEEN) < _MAX_SEEN:

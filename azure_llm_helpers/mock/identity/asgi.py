@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from .._asgi import Receive, Scope, Send
 from ..errors import AzureError, resource_not_found
+from ..routing import match_segments
 from .routes import IDENTITY_ROUTES, Handler, IdentityRequest
 from .state import IdentityState
 
@@ -47,17 +48,8 @@ class IdentityApp:
     def _match(self, path: str) -> tuple[Handler, dict[str, str]] | None:
         segments = path.split("/")
         for template, handler in self.routes:
-            if len(template) != len(segments):
-                continue
-            params = {}
-            for want, got in zip(template, segments, strict=True):
-                if want.startswith("{"):
-                    if not got:
-                        break
-                    params[want[1:-1]] = got
-                elif want != got:
-                    break
-            else:
+            params = match_segments(template, segments)
+            if params is not None:
                 return handler, params
         return None
 
