@@ -47,6 +47,7 @@ async def _run_each(lessons: dict[str, list[nbformat.NotebookNode]], folder: Pat
                     ) -> dict[str, list[nbformat.NotebookNode]]:
     client = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3",
                             allow_errors=True, timeout=300, kernel_manager_class=IPCKernelManager,
+                            shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(folder)}})
     ran: dict[str, list[nbformat.NotebookNode]] = {}
     async with client.async_setup_kernel():

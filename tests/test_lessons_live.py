@@ -93,10 +93,7 @@ def run_live(lesson: Path, folder: Path, auth: str = "key") -> nbformat.Notebook
         parameters["auth"] = auth
     # A failing lesson is expected in some tests: the caller reads its first error.
     with contextlib.suppress(run_lessons.papermill.PapermillExecutionError):
-        run_lessons.papermill.execute_notebook(
-            str(copy), str(output), parameters=parameters, cwd=str(folder),
-            kernel_name="python3", progress_bar=False,
-            kernel_manager_class=run_lessons.IPCKernelManager)
+        run_lessons.execute(copy, output, parameters)  # its kernel starts in ``folder``
     return nbformat.read(output, as_version=4)
 
 

@@ -87,10 +87,15 @@ def execute(lesson: Path, output: Path, parameters: dict[str, object]) -> None:
     # The kernel starts in the lesson's folder (notebooks/es/ for the Spanish edition), as in
     # JupyterLab. nbclient's resources path sets that per kernel; papermill's cwd= would chdir
     # this whole process, which parallel runs share.
+    # Written once, at the end (failed or not): papermill would otherwise write the whole
+    # notebook twice per cell, about a second of CPU per lesson. The kernel is then killed, not
+    # asked to exit: a kernel that imported openai and langchain spends another second
+    # tearing its heap down, and nothing of it is kept.
     papermill.execute_notebook(
         str(lesson), str(output), parameters=parameters or None,
         resources={"metadata": {"path": str(lesson.parent.resolve())}}, kernel_name="python3",
         progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
+        request_save_on_cell_execute=False, shutdown_kernel="immediate",
     )
 
 

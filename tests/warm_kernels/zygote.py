@@ -23,7 +23,10 @@ What differs from a cold kernel, knowingly:
   declines every request when one was; ``make canary`` (a new openai or langchain release)
   runs with cold kernels anyway (COURSE_COLD_KERNELS=1);
 - the kernels of one session share the zygote's string-hash seed (PYTHONHASHSEED), and its
-  resource limits and niceness; the kernel's parent process is the zygote, not its manager.
+  resource limits and niceness; the kernel's parent process is the zygote, not its manager;
+- the preloaded modules' objects are frozen out of the garbage collector (``gc.freeze()``, as
+  pre-fork servers do): a kernel's exit no longer spends a second of CPU collecting them,
+  and the pages they sit on stay shared with the zygote.
 
 No thread may run when the zygote forks (only the forking thread survives a fork): it checks
 before each fork and declines if one does.
@@ -32,6 +35,7 @@ before each fork and declines if one does.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib.util
 import io
 import json
@@ -326,6 +330,7 @@ def main(argv: list[str]) -> int:
     declined = preload() or fork_blocker() or pidfd_missing()
     if declined:
         log(f"declining every request: {declined}")
+    gc.freeze()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     request = Zygote(listener, declined).serve()
     if request is None:
