@@ -172,9 +172,9 @@ async def run_load(server: Server, kind: str, stream: bool, concurrency: int,
             "cpu_ms": cpu / len(latencies) * 1000, "errors": len(errors)}
 
 
-def first_answer() -> tuple[float, float]:
-    """Seconds from process start (default config) to the first complete chat answer, and
-    to the export lines."""
+def first_answer() -> tuple[float, float, float]:
+    """Seconds from process start (default config) to the first complete chat answer, to
+    the export lines, and the server's CPU seconds up to that answer."""
     started = time.perf_counter()
     server = Server(None)
     exported = time.perf_counter() - started
@@ -194,8 +194,9 @@ def first_answer() -> tuple[float, float]:
 
     asyncio.run(one())
     total = time.perf_counter() - started
+    cpu = server.cpu()
     server.stop()
-    return total, exported
+    return total, exported, cpu
 
 
 def paced_cells(requests: int, seconds: float) -> tuple[list[tuple], float]:
@@ -290,6 +291,8 @@ def main() -> None:
     print(f"| process start to export lines (best of 3) | {min(s[1] for s in starts):.3f} s |")
     print(f"| process start to first answer, default config (best / worst of 3; budget 0.4 s) | "
           f"{min(s[0] for s in starts):.3f} s / {max(s[0] for s in starts):.3f} s |")
+    print(f"| server CPU to the first answer (least / most of 3, 10 ms ticks) | "
+          f"{min(s[2] for s in starts):.2f} s / {max(s[2] for s in starts):.2f} s |")
     print(f"| RSS after the runs (peak) | {rss:.1f} MiB ({hwm:.1f} MiB) |")
     print(f"| rate limiting CPU overhead | {(on / off - 1) * 100:+.1f}% |")
     for name, w in (("workshop load, 100 clients x 20 chat requests", workshop),

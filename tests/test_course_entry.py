@@ -65,6 +65,17 @@ def test_a_stamp_from_another_pyproject_means_install_again(tmp_path: Path):
     assert install.installed_extras(env) is None
 
 
+def test_the_courses_own_modules_are_compiled_at_install(tmp_path: Path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("X = 1\n")
+    (package / "sub" / "mod.py").write_text("Y = 2\n")
+    assert install.compile_sources(Path(sys.executable), package)
+    tag = sys.implementation.cache_tag
+    assert (package / "__pycache__" / f"__init__.{tag}.pyc").is_file()
+    assert (package / "sub" / "__pycache__" / f"mod.{tag}.pyc").is_file()
+
+
 def test_an_unknown_installer_is_refused_by_name(monkeypatch, tmp_path: Path):
     monkeypatch.setenv(install.INSTALLER_ENV, "poetry")
     with pytest.raises(install.InstallError, match="COURSE_INSTALLER='poetry'.*auto, uv, pip"):

@@ -7,9 +7,10 @@ default: top-level tables it names replace the default's.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
-import tomllib
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .._constants import LATEST_GA_API_VERSION
 from . import lifecycle, reasoning
 from .faults import FaultSpec, FaultSpecError, parse_fault_table
 from .learner_limits import LearnerLimits, parse_learner_limits
+from .user_cache import cached
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default_config.toml")
 KINDS = ("completions", "chat", "embeddings", "reasoning")
@@ -152,7 +154,7 @@ class MockConfig:
 
 def load_config(path: str | Path | None = None) -> MockConfig:
     """Read the default configuration, then ``path`` (if given) over it."""
-    data = _read(DEFAULT_CONFIG_PATH)
+    data = default_data()
     if path is not None:
         data.update(_read(Path(path)))
     try:
@@ -163,7 +165,18 @@ def load_config(path: str | Path | None = None) -> MockConfig:
         raise MockConfigError(f"{path or DEFAULT_CONFIG_PATH}: invalid entry ({exc})") from None
 
 
+def default_data(cache_dir: Path | None = None) -> dict:
+    """``default_config.toml`` parsed, from the user's cache when it holds this version of
+    the file (``user_cache.py``): importing tomllib and parsing cost 10 ms of every start."""
+    raw = DEFAULT_CONFIG_PATH.read_bytes()
+    return cached(f"default_config.{sys.implementation.cache_tag}.marshal",
+                  hashlib.sha256(raw).hexdigest(), lambda: _read(DEFAULT_CONFIG_PATH),
+                  directory=cache_dir, valid=lambda data: isinstance(data, dict))
+
+
 def _read(path: Path) -> dict:
+    import tomllib  # here, not at import: the default configuration usually comes cached
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -1,14 +1,15 @@
 """The mock's HTTP/1.1 server protocol: httptools parsing, one event-loop turn per request.
 
-uvicorn still owns the sockets, start-up and shutdown; this class replaces its httptools
-protocol (``uvicorn.Config(http=MockHttpProtocol)``), which costs a task, a keep-alive timer
-and several loop turns per request.  Here a request whose body has arrived runs as soon as
-the data that completes it is parsed; an app that says so (``runs_inline(scope)``) runs
-inline until it first waits, and finishes in a task only if it does.  The response head
-goes out with the first body bytes, in one write.  Everything else is uvicorn's behaviour:
-keep-alive and its timeout, pipelining (one request at a time, in order), Content-Length
-and chunked request bodies, ``Expect: 100-continue``, write flow control, client
-disconnects, 400 for malformed requests, 500 for an app that fails before answering.
+``http_server.py`` owns the socket, start-up and shutdown; this class replaces uvicorn's
+httptools protocol (which costs a task, a keep-alive timer and several loop turns per
+request) and runs under uvicorn's server too (``uvicorn.Config(http=...)``).  Here a
+request whose body has arrived runs as soon as the data that completes it is parsed; an
+app that says so (``runs_inline(scope)``) runs inline until it first waits, and finishes
+in a task only if it does.  The response head goes out with the first body bytes, in one
+write.  Everything else is uvicorn's behaviour: keep-alive and its timeout, pipelining
+(one request at a time, in order), Content-Length and chunked request bodies,
+``Expect: 100-continue``, write flow control, client disconnects, 400 for malformed
+requests, 500 for an app that fails before answering.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ _NAME = itemgetter(0)
 
 
 class MockHttpProtocol(asyncio.Protocol):
-    """One HTTP/1.1 connection, built by uvicorn's server as its own protocols are."""
+    """One HTTP/1.1 connection, built as uvicorn's server builds its own protocols."""
 
     def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
                  _loop: asyncio.AbstractEventLoop | None = None) -> None:
@@ -62,7 +63,7 @@ class MockHttpProtocol(asyncio.Protocol):
 
     @property
     def default_headers(self) -> list[tuple[bytes, bytes]]:
-        return self.server_state.default_headers  # date and server, kept fresh by uvicorn
+        return self.server_state.default_headers  # date and server, kept fresh by the server
 
     # -- the connection -------------------------------------------------------------------
 

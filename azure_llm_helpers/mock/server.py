@@ -13,16 +13,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import uvicorn
 
 from .._constants import EnvironmentVariables as Env
 from .._constants import is_loopback
 from .app import create_app
 from .config import MockConfig, load_config
 from .http_protocol import MockHttpProtocol
+from .http_server import HttpServer
 from .identity import identity_env
 
 if TYPE_CHECKING:  # the recording package loads only when --record or --replay asks for it
@@ -65,14 +64,7 @@ class MockServer:
         self._socket.bind((host, port))
         self.port: int = self._socket.getsockname()[1]
         self.app = create_app(self.config, self.source)
-        # log_config=None: uvicorn must not reconfigure logging inside a notebook kernel.
-        # proxy_headers=False: nothing sits in front of a loopback mock, and the middleware
-        # is one more coroutine per request.  uvicorn owns the sockets, start-up and
-        # shutdown; the mock's own protocol serves each connection (http_protocol.py).
-        self._server = uvicorn.Server(uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False,
-            ws="none", http=http, loop="asyncio", log_config=None, timeout_graceful_shutdown=2,
-        ))
+        self._server = _http_server(self.app, http)
         self._thread: threading.Thread | None = None
 
     @property
@@ -110,7 +102,7 @@ class MockServer:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"the mock did not start on {self.url}")
-            time.sleep(0.005)
+            time.sleep(0.001)
         return self
 
     def stop(self) -> None:
@@ -170,6 +162,22 @@ def _reachable_mock_from_env() -> RunningMock | None:
         return None
     names = [n for n in os.environ if n.startswith(_ENV_PREFIXES)]
     return RunningMock(endpoint, {n: os.environ[n] for n in names}, started_here=False)
+
+
+def _http_server(app: object, http: str | type) -> Any:
+    """The mock's own server and protocol, or one of uvicorn's protocols: the reference
+    ``tests/test_mock_http.py`` compares the mock's bytes with (uvicorn is loaded for it
+    only)."""
+    if isinstance(http, type) and issubclass(http, MockHttpProtocol):
+        return HttpServer(app, http)
+    import uvicorn
+
+    # log_config=None: uvicorn must not reconfigure logging inside a notebook kernel.
+    # proxy_headers=False, ws="none": as the mock's own server, no middleware, no upgrades.
+    return uvicorn.Server(uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False,
+        ws="none", http=http, loop="asyncio", log_config=None, timeout_graceful_shutdown=2,
+    ))
 
 
 def _source(record: str | Path | None, upstream: str | None, replay: str | Path | None,

@@ -14,7 +14,11 @@ and canned answers over and over, and encoding was a fifth of a request's CPU.
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
+import importlib.util
 import re
+import sys
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -66,13 +70,11 @@ class _Tiktoken(_Memo):
     name = "cl100k_base"
 
     def __init__(self) -> None:
-        from tiktoken._tiktoken import CoreBPE
-
         from .cl100k_cache import cl100k_params
 
         params = cl100k_params()
-        self._core = CoreBPE(params["mergeable_ranks"], params["special_tokens"],
-                             params["pat_str"])
+        self._core = _core_bpe()(params["mergeable_ranks"], params["special_tokens"],
+                                 params["pat_str"])
         # The Python-side rank table is ~20 MiB and no longer needed once Rust has it.  It
         # holds no reference cycles, so dropping it frees it (a gc.collect() found nothing
         # and cost 20-30 ms of the first answer); trimming hands the pages back.
@@ -100,6 +102,26 @@ class _Tiktoken(_Memo):
         if pending:
             out.append(pending.decode("utf-8", "replace"))
         return out
+
+
+def _core_bpe() -> type:
+    """tiktoken's Rust ``CoreBPE``.  Its extension module is loaded on its own, as the
+    package would load it (and under the same name, so tiktoken finds it loaded), without
+    running the package's ``__init__`` (a thread pool and a plugin registry: 5 ms); through
+    the package if that fails."""
+    name = "tiktoken._tiktoken"
+    module = sys.modules.get(name)
+    if module is None:
+        package = importlib.util.find_spec("tiktoken")
+        spec = package and importlib.machinery.PathFinder.find_spec(
+            name, package.submodule_search_locations)
+        if spec is None or spec.loader is None:
+            module = importlib.import_module(name)
+        else:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            sys.modules[name] = module
+    return module.CoreBPE
 
 
 class _Approximate(_Memo):

@@ -53,8 +53,9 @@ from dataclasses import dataclass
 
 # What ipykernel.kernelapp imports, but not that module: its class reads JPY_PARENT_PID at
 # import time (the kernel imports it after the fork, in a few milliseconds). Then what the
-# lessons import, their own package aside (httpx2 is openai's transport; uvicorn serves the
-# in-kernel mock); one not installed is skipped. Not debugpy: it reads PYDEVD_* at import.
+# lessons import, their own package aside (httpx2 is openai's transport; httptools parses
+# and tiktoken counts for the in-kernel mock); one not installed is skipped. Not debugpy:
+# it reads PYDEVD_* at import.
 KERNEL_APP = "ipykernel.kernelapp"
 PRELOAD = ("zmq", "zmq.eventloop.zmqstream", "tornado.ioloop", "IPython.core.application",
            "IPython.core.profiledir", "IPython.core.shellapp", "jupyter_client.connect",
@@ -63,7 +64,7 @@ PRELOAD = ("zmq", "zmq.eventloop.zmqstream", "tornado.ioloop", "IPython.core.app
            "ipykernel.ipkernel", "ipykernel.parentpoller", "ipykernel.shellchannel",
            "ipykernel.zmqshell",
            "openai", "langchain_core", "langchain_openai", "azure.identity", "ipywidgets",
-           "httpx", "httpx2", "dotenv", "uvicorn")
+           "httpx", "httpx2", "dotenv", "httptools", "tiktoken")
 STARTUP_ENV = re.compile(r"PYTHON.*|LANG|LANGUAGE|LC_.*|TZ")
 MAX_REQUEST = 1 << 20
 
