@@ -13,13 +13,15 @@ from __future__ import annotations
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 WINDOW = 60.0
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """One check's answer (a tuple: every request makes one, and a frozen dataclass costs a
+    setattr call per field)."""
+
     allowed: bool
     remaining_requests: int
     remaining_tokens: int
