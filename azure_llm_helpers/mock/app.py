@@ -341,12 +341,26 @@ def _model_of(operation: str, body: object) -> str:
     return model
 
 
+# Query strings parsed before: a course sends a handful (its api-versions), bounded.  The
+# dicts are shared, so no caller may change one.
+_QUERIES: dict[bytes, dict[str, str]] = {}
+_MAX_QUERIES = 256
+
+
 def _query(scope: Scope) -> dict[str, str]:
-    qs = scope.get("query_string", b"").decode("latin-1")
+    raw = scope.get("query_string", b"")
+    found = _QUERIES.get(raw)
+    if found is not None:
+        return found
+    qs = raw.decode("latin-1")
     if "%" not in qs and "+" not in qs:
         # Nothing to unquote (the usual ``api-version=...``): parse_qsl would give the same.
-        return dict(part.partition("=")[::2] for part in qs.split("&") if part)
-    return dict(parse_qsl(qs, keep_blank_values=True))
+        found = dict(part.partition("=")[::2] for part in qs.split("&") if part)
+    else:
+        found = dict(parse_qsl(qs, keep_blank_values=True))
+    if len(_QUERIES) < _MAX_QUERIES:
+        _QUERIES[raw] = found
+    return found
 
 
 def _rbac_operation(method: str, path: str) -> str:
