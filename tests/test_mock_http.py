@@ -111,11 +111,12 @@ def test_the_mock_sends_the_bytes_uvicorns_protocol_sends():
 # -- the protocol on small apps ------------------------------------------------------------
 
 @contextmanager
-def serve(app, **config) -> Iterator[int]:
-    """``app`` served by uvicorn with the mock's protocol on a free port, in a thread."""
+def serve(app, http: str | type = MockHttpProtocol, **config) -> Iterator[int]:
+    """``app`` served by uvicorn with the mock's protocol (or ``http``) on a free port, in a
+    thread."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, http=MockHttpProtocol, lifespan="off",
+    server = uvicorn.Server(uvicorn.Config(app, http=http, lifespan="off",
                                            log_config=None, **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -266,3 +267,38 @@ def test_a_malformed_request_gets_400_and_the_connection_closes():
         reply = _exchange(port, b"POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n")
     assert reply.startswith(b"HTTP/1.1 400 Bad Request\r\n")
     assert b"connection: close" in reply and reply.endswith(b"Invalid HTTP request received.")
+
+
+# Response headers as apps send them, good and bad: each twice, so the second meets the names
+# the protocol has already checked once.
+_HEADER_CASES = [
+    [(b"content-length", b"2"), (b"x-a", b"tab\tand \xe9")],
+    [(b"Content-Length", b"2"), (b"X-Upper", b"kept")],
+    [(b"content-length", b"2"), (b"content-length", b"5"), (b"connection", b"Keep, Close")],
+    [(b"transfer-encoding", b"Chunked")],
+    [],
+    [(b"content-length", b"2"), (b"bad name", b"x")],
+    [(b"content-length", b"2"), (b"x-split", b"a\r\nx-injected: 1")],
+    [(b"content-length", b"2"), (b"x-nul", b"a\x00")],
+    [(b"x-del", b"\x7f"), (b"content-length", b"2")],
+]
+
+
+def test_response_headers_are_checked_and_framed_as_uvicorn_does():
+    async def app(scope, receive, send):
+        await receive()
+        headers = _HEADER_CASES[int(scope["path"][1:]) // 2]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    requests = [f"GET /{i} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+                for i in range(2 * len(_HEADER_CASES))]
+    replies = {}
+    for http in ("httptools", MockHttpProtocol):
+        with serve(app, http=http) as port:
+            replies[http] = [_masked(_exchange(port, request)) for request in requests]
+    reference, ours = replies.values()
+    assert ours == reference
+    # A bad name or value fails the app once its response has started: the connection
+    # closes with nothing sent.
+    assert [reply == b"" for reply in ours] == [False] * 10 + [True] * 8

@@ -35,6 +35,17 @@ def test_store_evicts_the_oldest_first_by_count_and_by_size():
     assert store.item("msg_9") is None and len(store) == 0
 
 
+def test_a_response_stored_again_becomes_the_newest_and_keeps_its_size_counted_once():
+    store = ResponseStore(max_responses=2, max_chars=25)
+    first, second = _stored(1), _stored(2)
+    store.put("resp_1", first)
+    store.put("resp_2", second)
+    store.put("resp_1", first)  # as a repeated request stores it again
+    store.put("resp_3", _stored(3, size=5))  # 25 characters: nothing over, one too many
+    assert [store.get(f"resp_{n}") is not None for n in (1, 2, 3)] == [True, False, True]
+    assert store.item("msg_1") is first.body["output"][0] and store.item("msg_2") is None
+
+
 @pytest.mark.parametrize(("method", "path", "query", "expected"), [
     ("POST", "/openai/v1/responses", {}, ("create", None, "v1")),
     ("POST", "/openai/v1/responses", {"api-version": "preview"}, ("create", None, "preview")),

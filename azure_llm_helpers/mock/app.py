@@ -31,7 +31,7 @@ from .config import Deployment, MockConfig
 from .errors import AzureError
 from .identity import IdentityState
 from .identity.asgi import IdentityApp
-from .learner_limits import learner_window, refuse_early
+from .learner_limits import learner_window, refuse
 from .models import models_list
 from .operations import PLANNERS, Context, Outcome
 from .outcome import to_json
@@ -48,6 +48,7 @@ _OPERATION_NAMES = {"completions": "completion", "chat": "chatCompletion",
                     "embeddings": "embeddings", "responses": "responses"}
 
 log = logging.getLogger("azure_llm_helpers.mock")
+_RETIREMENT_HEADER = lifecycle.HEADER.encode()
 
 
 _ids = random.Random()  # request ids need not be secret: no system call per request
@@ -206,8 +207,11 @@ class MockApp(ResponsesEndpoint, Answering):
             validate.check(operation, body)
         elif named is None:
             deployment = self._deployment(request, known.deployment, operation)
-        spec = await self._inject_faults(request, receive, deployment, operation, version)
-        await refuse_early(request.window, operation, version)  # a 429 costs no answer
+        spec = self._fault_spec(request, deployment)
+        if spec.active:
+            await self._inject_faults(request, receive, spec, deployment, operation, version)
+        if request.window is not None and (refusal := request.window.refusal()) is not None:
+            await refuse(refusal, operation, version)  # a 429 costs no answer
         if known is None:
             outcome = self.answers.remember(key, deployment.name,
                                             self._plan(operation, deployment, body))
@@ -246,7 +250,7 @@ class MockApp(ResponsesEndpoint, Answering):
             raise errors.deployment_not_found()
         request.window = self._window(name, request.learner)
         policy = self.config.retirement
-        header = request.header(lifecycle.HEADER.encode())
+        header = request.header(_RETIREMENT_HEADER)
         if header:
             try:
                 policy = lifecycle.parse_header(header, policy)
@@ -289,23 +293,25 @@ class MockApp(ResponsesEndpoint, Answering):
             if not message.get("more_body"):
                 return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
-    async def _inject_faults(self, request: DataPlaneRequest, receive: Receive,
-                             deployment: Deployment, operation: str,
-                             version: str) -> faults.FaultSpec:
-        """The request's faults; raises the injected error, or hangs, when they say so."""
-        spec = deployment.faults
+    def _fault_spec(self, request: DataPlaneRequest, deployment: Deployment
+                    ) -> faults.FaultSpec:
+        """The request's faults: the deployment's, as ``x-mock-fault`` changes them."""
         header = request.header(b"x-mock-fault")
-        if header:
-            spec = faults.parse_fault_header(header, spec)
-        if not spec.active:
-            return spec
+        return faults.parse_fault_header(header, deployment.faults) if header \
+            else deployment.faults
+
+    async def _inject_faults(self, request: DataPlaneRequest, receive: Receive,
+                             spec: faults.FaultSpec, deployment: Deployment, operation: str,
+                             version: str) -> None:
+        """Raise the injected error, or hang, when an active ``spec`` says so (awaited only
+        then: a coroutine per request costs more than the check)."""
         if spec.hang:
             await self._hang(receive)
             raise errors.service_unavailable()
         attempt = request.header(b"x-stainless-retry-count")
-        if self.faults.should_fail(spec, deployment.name, header or "", attempt):
+        header = request.header(b"x-mock-fault") or ""
+        if self.faults.should_fail(spec, deployment.name, header, attempt):
             raise faults.injected_error(spec, operation, version, request.request_id)
-        return spec
 
     async def _hang(self, receive: Receive) -> None:
         """Wait until the client gives up or the server stops."""
@@ -335,12 +341,26 @@ def _model_of(operation: str, body: object) -> str:
     return model
 
 
+# Query strings parsed before: a course sends a handful (its api-versions), bounded.  The
+# dicts are shared, so no caller may change one.
+_QUERIES: dict[bytes, dict[str, str]] = {}
+_MAX_QUERIES = 256
+
+
 def _query(scope: Scope) -> dict[str, str]:
-    qs = scope.get("query_string", b"").decode("latin-1")
+    raw = scope.get("query_string", b"")
+    found = _QUERIES.get(raw)
+    if found is not None:
+        return found
+    qs = raw.decode("latin-1")
     if "%" not in qs and "+" not in qs:
         # Nothing to unquote (the usual ``api-version=...``): parse_qsl would give the same.
-        return dict(part.partition("=")[::2] for part in qs.split("&") if part)
-    return dict(parse_qsl(qs, keep_blank_values=True))
+        found = dict(part.partition("=")[::2] for part in qs.split("&") if part)
+    else:
+        found = dict(parse_qsl(qs, keep_blank_values=True))
+    if len(_QUERIES) < _MAX_QUERIES:
+        _QUERIES[raw] = found
+    return found
 
 
 def _rbac_operation(method: str, path: str) -> str:

@@ -7,7 +7,7 @@ limit on their own copy of each deployment (``[learner_limits]`` in the mock's c
 a loop that ignores ``Retry-After`` meets it within seconds while honest learners never do.
 
 Two things here are the room's, not Azure's: the check runs before the answer is planned
-(``refuse_early``), so a refusal costs far less than an answer; and a learner who asks again
+(``refuse``), so a refusal costs far less than an answer; and a learner who asks again
 before the ``Retry-After`` they were given has their 429 held back briefly (at most
 ``ignored_refusal_pause_ms``, never past the retry time), so a loop that ignores it waits
 instead of spinning a core of the room's machine. The 429's body and headers are Azure's.
@@ -20,6 +20,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from . import errors
 from .ratelimit import SlidingWindow, Verdict
@@ -114,13 +115,9 @@ def learner_window(shared: SlidingWindow, limits: LearnerLimits) -> SlidingWindo
     return LearnerWindow(shared, limits)
 
 
-async def refuse_early(window: SlidingWindow | None, operation: str, version: str) -> None:
-    """Raise the 429 before the answer is planned when the request count is at its limit."""
-    if window is None:
-        return
-    verdict = window.refusal()
-    if verdict is None:
-        return
+async def refuse(verdict: Verdict, operation: str, version: str) -> NoReturn:
+    """Raise the 429 of a window's ``refusal()``, checked before the answer is planned (the
+    caller checks first and awaits this only to refuse: most requests pass)."""
     if verdict.pause:
         await asyncio.sleep(verdict.pause)
     raise errors.rate_limited(operation, version, verdict.what, verdict.retry_after,

@@ -13,13 +13,15 @@ from __future__ import annotations
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 WINDOW = 60.0
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """One check's answer (a tuple: every request makes one, and a frozen dataclass costs a
+    setattr call per field)."""
+
     allowed: bool
     remaining_requests: int
     remaining_tokens: int
@@ -43,9 +45,11 @@ class SlidingWindow:
         return len(self._stamps) - self._head
 
     def _expire(self, now: float) -> None:
-        stamps, spent, head = self._stamps, self._spent, self._head
+        stamps, head = self._stamps, self._head
         horizon = now - WINDOW
-        end = len(stamps)
+        if head == len(stamps) or stamps[head] > horizon:
+            return  # nothing to drop: the usual case, asked twice per request
+        spent, end = self._spent, len(stamps)
         while head < end and stamps[head] <= horizon:
             self._tokens -= spent[head]
             head += 1
@@ -72,8 +76,8 @@ class SlidingWindow:
         """
         now = self._clock()
         self._expire(now)
-        if self.rpm and self._count() >= self.rpm:
-            stamps = self._stamps
+        stamps = self._stamps
+        if self.rpm and len(stamps) - self._head >= self.rpm:
             return self._refuse(stamps[len(stamps) - self.rpm] + WINDOW - now, "call")
         return None
 
@@ -82,7 +86,7 @@ class SlidingWindow:
         now = self._clock()
         self._expire(now)
         stamps = self._stamps
-        if self.rpm and self._count() >= self.rpm:
+        if self.rpm and len(stamps) - self._head >= self.rpm:
             wait = stamps[len(stamps) - self.rpm] + WINDOW - now
             return self._refuse(wait, "call")
         if self.tpm and self._tokens + tokens > self.tpm:
@@ -97,8 +101,7 @@ class SlidingWindow:
         stamps.append(now)
         self._spent.append(tokens)
         self._tokens += tokens
-        req, tok = self._remaining()
-        return Verdict(True, req, tok)
+        return Verdict(True, *self._remaining())
 
     def _refuse(self, wait: float, what: str) -> Verdict:
         req, tok = self._remaining()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .. import faults
 from ..access import check_v1_access
 from ..answers import request_digest
-from ..learner_limits import refuse_early
+from ..learner_limits import refuse
 from ..outcome import Context, Outcome
 from ..tokenizer import get_tokenizer
 from . import routes, stored
@@ -70,9 +70,12 @@ class ResponsesEndpoint:
         # Exists, not retired (x-mock-retirement), serves Responses: app.py's one check.
         deployment = self._deployment(request, body["model"] if known is None
                                       else known.deployment, "responses")
-        spec = await self._inject_faults(request, receive, deployment, "responses",
-                                         route.version)
-        await refuse_early(request.window, "responses", route.version)  # before planning
+        spec = self._fault_spec(request, deployment)
+        if spec.active:
+            await self._inject_faults(request, receive, spec, deployment, "responses",
+                                      route.version)
+        if request.window is not None and (refusal := request.window.refusal()) is not None:
+            await refuse(refusal, "responses", route.version)  # before planning
         if known is None:
             outcome = self._plan_response(key, deployment, body)
         else:

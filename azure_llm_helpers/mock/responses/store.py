@@ -64,9 +64,14 @@ class ResponseStore:
 
     def put(self, response_id: str, stored: StoredResponse) -> None:
         with self._lock:
-            self._drop(self._items.pop(response_id, None))
-            self._items[response_id] = stored
-            self._chars += stored.size
+            if self._items.get(response_id) is stored:
+                # Stored again as it is (a repeated request, answer_cache.py): only its age
+                # changes, without dropping and counting it again.
+                self._items.move_to_end(response_id)
+            else:
+                self._drop(self._items.pop(response_id, None))
+                self._items[response_id] = stored
+                self._chars += stored.size
             for item in stored.body["output"]:
                 self._by_item[item["id"]] = item
             while self._items and (len(self._items) > self.max_responses
