@@ -26,6 +26,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
+import _quick_imports  # noqa: E402, F401 - before nbval imports nbformat: see its docstring
+
+pytest_plugins = ["nbval"]  # here, not `-p nbval`, which would load it before the line above
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .doctor import DEFAULT_PORT, Row
@@ -133,44 +133,73 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def lab_row(timeout: float = 90.0) -> Row:
-    """Start JupyterLab headless on a spare loopback port and ask it for its front page."""
+@dataclass
+class LabStart:
+    """JupyterLab starting headless on a spare loopback port (``lab_row`` waits for it)."""
+
+    child: subprocess.Popen[bytes]
+    port: int
+    token: str
+    started: float
+
+
+def start_lab() -> LabStart:
     port, token = free_port(), secrets.token_hex(16)
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
                f"--ServerApp.root_dir={ROOT / 'notebooks'}"]
     if getattr(os, "geteuid", lambda: 1)() == 0:
         command.append("--allow-root")
-    fix = ("run `python -m jupyter lab` from the venv and read its error; " + REINSTALL)
-    start = time.perf_counter()
+    started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
+    return LabStart(child, port, token, started)
+
+
+def lab_row(lab: LabStart | None = None, timeout: float = 90.0) -> Row:
+    """Ask the JupyterLab started (now, or earlier by ``start_lab``) for its front page."""
+    lab = lab or start_lab()
+    child, start = lab.child, lab.started
+    fix = ("run `python -m jupyter lab` from the venv and read its error; " + REINSTALL)
     try:
         while time.perf_counter() - start < timeout:
             if child.poll() is not None:
                 return Row("jupyterlab", False, f"JupyterLab exited at start ({child.returncode})",
                            fix)
             with contextlib.suppress(OSError):
-                page = urllib.request.Request(f"http://127.0.0.1:{port}/lab",
-                                              headers={"Authorization": f"token {token}"})
+                page = urllib.request.Request(f"http://127.0.0.1:{lab.port}/lab",
+                                              headers={"Authorization": f"token {lab.token}"})
                 with urllib.request.urlopen(page, timeout=5) as response:
                     if response.status == 200:
                         return Row("jupyterlab", True, "started and served /lab in "
                                    f"{time.perf_counter() - start:.1f} s")
-            time.sleep(0.3)
+            time.sleep(0.1)
         return Row("jupyterlab", False, f"JupyterLab did not answer within {timeout:.0f} s", fix)
     finally:
-        child.terminate()
-        try:
-            child.wait(10)
-        except subprocess.TimeoutExpired:
-            child.kill()
+        stop(child)
+
+
+def stop(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is not None:
+        return
+    child.terminate()
+    try:
+        child.wait(10)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
 
 
 def all_rows(port: int) -> list[Row]:
-    installed = installed_extras(Venv(Path(sys.prefix))) or extras_for("run")
-    return [packages_row(requirements(installed)), course_row(), tiktoken_row(), mock_row(),
-            port_row(port), lab_row(), widgets_row()]
+    """Every check; JupyterLab boots (seconds) while the others run."""
+    lab = start_lab()
+    try:
+        installed = installed_extras(Venv(Path(sys.prefix))) or extras_for("run")
+        rows = [packages_row(requirements(installed)), course_row(), tiktoken_row(), mock_row(),
+                port_row(port)]
+        return [*rows, lab_row(lab), widgets_row()]
+    finally:
+        stop(lab.child)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ import pytest
 from azure_llm_helpers.mock import MockServer
 
 from .jupyterlab import JupyterLab, copy_lessons
+from .lab_page import LabWindow, close_all_tabs
 
 ROOT = Path(__file__).resolve().parents[2]
 # Debian's package; CHROMIUM_PATH points elsewhere (another distribution's Chromium).
@@ -56,27 +57,43 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
-def lab(chromium: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
-    """JupyterLab on copies of the lessons, its kernels pointed at a mock (as `make lab`)."""
+def lab(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+        ) -> Iterator[JupyterLab]:
+    """JupyterLab on copies of the lessons, its kernels pointed at a mock (as `make lab`).
+
+    The server boots while Chromium starts (each takes seconds)."""
     home = tmp_path_factory.mktemp("jupyterlab")
     notebooks = home / "notebooks"
-    copy_lessons(ROOT / "notebooks", notebooks)
+    notebooks.mkdir()
     with MockServer() as mock:
-        server = JupyterLab(notebooks, home, mock).start()
+        server = JupyterLab(notebooks, home, mock).launch()
         try:
-            yield server
+            copy_lessons(ROOT / "notebooks", notebooks)
+            request.getfixturevalue("chromium")
+            yield server.wait_ready()
         finally:
             server.stop()
 
 
+@pytest.fixture(scope="session")
+def lab_window(chromium: object, lab: JupyterLab) -> Iterator[LabWindow]:
+    """One JupyterLab page for the session: loading the app in a new page takes seconds."""
+    window = LabWindow(chromium)
+    try:
+        yield window
+    finally:
+        window.discard()
+
+
 @pytest.fixture
-def page(chromium: object, lab: JupyterLab) -> Iterator[object]:
-    """A fresh browser page on the shared JupyterLab; its kernels shut down after the test."""
-    page = chromium.new_page()
+def page(lab_window: LabWindow, lab: JupyterLab) -> Iterator[object]:
+    """The session's JupyterLab page, its tabs closed and kernels shut down after the test."""
+    page = lab_window.page()
     try:
         yield page
     finally:
-        page.close()
+        if not close_all_tabs(page):
+            lab_window.discard()  # the next test loads JupyterLab in a new page
         lab.shutdown_kernels()
 
 

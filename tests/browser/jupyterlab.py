@@ -23,6 +23,7 @@ import nbformat
 
 from azure_llm_helpers.mock import MockServer
 
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
 # User settings that keep the page deterministic: no news prompt, every cell in the DOM.
 SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
@@ -39,7 +40,8 @@ def free_port() -> int:
 
 def copy_lessons(source: Path, target: Path) -> None:
     """Copy the course folder (both editions); the lessons lose their outputs, as if never run."""
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+                    dirs_exist_ok=True)
     for path in target.rglob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
@@ -60,6 +62,7 @@ class JupyterLab:
         self.log = home / "jupyterlab.log"
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="shutdown")
         self._pending: list[Future[object]] = []
+        self._launched = 0.0
 
     @property
     def url(self) -> str:
@@ -82,8 +85,17 @@ class JupyterLab:
                 "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
     def start(self, timeout: float = 90.0) -> JupyterLab:
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> JupyterLab:
+        """Start the server and return at once (the browser can start meanwhile)."""
+        # jupyterlab.labapp's main, as `jupyter lab` runs it, after tools/_quick_imports.py:
+        # the server's jupyter-events imports jsonschema, which would compile
+        # rfc3987-syntax's grammar (1.5-3 s of CPU) for formats it never checks.
         command = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+            sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+            "import _quick_imports; from jupyterlab.labapp import main; sys.exit(main())",
+            str(TOOLS), "--no-browser", "--ip=127.0.0.1",
             f"--port={self.port}", f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.notebooks}",
             f"--LabServerApp.workspaces_dir={self.home / 'workspaces'}",
@@ -94,7 +106,12 @@ class JupyterLab:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(command, env=self._env(), stdout=log,
                                             stderr=subprocess.STDOUT, cwd=self.notebooks)
-        deadline = time.monotonic() + timeout
+        self._launched = time.monotonic()
+        return self
+
+    def wait_ready(self, timeout: float = 90.0) -> JupyterLab:
+        assert self.process is not None, "launch() first"
+        deadline = self._launched + timeout
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"JupyterLab exited early; see {self.log}")
@@ -106,7 +123,7 @@ class JupyterLab:
                     self.stop()
                     raise RuntimeError(f"JupyterLab did not start in {timeout} s; "
                                        f"see {self.log}") from None
-                time.sleep(0.1)
+                time.sleep(0.05)
 
     def api(self, method: str, path: str) -> object:
         request = urllib.request.Request(

@@ -24,10 +24,54 @@ def wait_idle(page, timeout: float = 30_000) -> None:
         ".includes('| Idle')", timeout=timeout)
 
 
+class LabWindow:
+    """A browser page kept for the session, on which lessons open in the loaded JupyterLab."""
+
+    def __init__(self, browser: object) -> None:
+        self.browser, self._page = browser, None
+
+    def page(self) -> object:
+        if self._page is None or self._page.is_closed():
+            self._page = self.browser.new_page()
+        return self._page
+
+    def discard(self) -> None:
+        if self._page is not None and not self._page.is_closed():
+            self._page.close()
+        self._page = None
+
+
 def open_lesson(page, lab: JupyterLab, notebook: str) -> None:
-    page.goto(lab.lesson_url(notebook, f"t{uuid.uuid4().hex[:12]}"))
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    """Load JupyterLab on the lesson, or, once it is loaded, open it as a learner would
+    (File > Open from Path...): the app loads once per session, not once per lesson."""
+    if page.url.startswith(f"{lab.url}/lab"):
+        menu(page, "File", "filebrowser:open-path")
+        dialog = page.locator(".jp-Dialog")
+        dialog.locator("input").fill(notebook)
+        dialog.locator("button.jp-mod-accept").click()
+    else:
+        # A fresh workspace: /lab/tree/ alone may bring back an earlier tab.
+        page.goto(lab.lesson_url(notebook, f"t{uuid.uuid4().hex[:12]}"))
+    name = notebook.rsplit("/", 1)[-1]
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel",
+                 has_text=name).wait_for()
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.wait_for()
     wait_idle(page)
+
+
+def close_all_tabs(page, timeout: float = 10_000) -> bool:
+    """File > Close All Tabs (discarding unsaved changes); False if the page is past help."""
+    try:
+        if page.is_closed() or not page.locator(".jp-NotebookPanel").count():
+            return not page.is_closed()
+        menu(page, "File", "application:close-all")
+        page.wait_for_function(
+            "() => { const discard = [...document.querySelectorAll('.jp-Dialog button')]"
+            ".find(b => b.textContent.trim() === 'Discard'); if (discard) discard.click();"
+            " return !document.querySelector('.jp-NotebookPanel'); }", timeout=timeout)
+        return True
+    except Exception:  # noqa: BLE001 - a test left the page unusable: start a new one
+        return False
 
 
 def menu(page, top: str, command: str) -> None:
@@ -90,6 +134,8 @@ def screenshot(page, target: Path) -> None:
     size = page.viewport_size or {"width": 1280, "height": 900}
     page.set_viewport_size({"width": size["width"], "height": min(height + 200, 16000)})
     page.evaluate(f"() => document.querySelector('{scroller}')?.scrollTo(0, 0)")
-    page.wait_for_timeout(300)
+    # Two animation frames: the notebook has laid itself out at the new size.
+    page.evaluate("() => new Promise(done => requestAnimationFrame("
+                  "() => requestAnimationFrame(done)))")
     page.screenshot(path=str(target))
     page.set_viewport_size(size)

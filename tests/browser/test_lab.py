@@ -3,7 +3,8 @@
 What only a browser shows is JupyterLab, the widgets and the notebook front end at work:
 headless runs (nbval, test_lessons) already prove every lesson's code. So the lessons with a
 widget driver run here (00's configuration form, 03's playground; test_lab_spanish adds the
-Spanish playground), on one JupyterLab server and one browser for the session.
+Spanish playground), on one JupyterLab server, one browser and one page for the session
+(JupyterLab loads once; each lesson opens through File > Open from Path...).
 
 Per lesson: open it in a fresh workspace, Run All, wait for the kernel to go idle, save,
 assert no unexpected error output, drive its widgets and keep a screenshot in
