@@ -71,13 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         for name, seconds in lesson_seconds().items():
             best[name] = min(seconds, best.get(name, seconds))
-    total = sum(best.values())
+    # The budget is the English course's; make run executes the Spanish edition beside it.
+    total = sum(seconds for name, seconds in best.items() if "/" not in name)
 
     print(f"{'lesson':<28} {'seconds':>8} {'over floor':>11}")
     for name, seconds in best.items():
         print(f"{name:<28} {seconds:8.1f} {seconds - floor:11.1f}")
     print(f"{'floor (kernel + imports)':<28} {floor:8.1f}")
-    print(f"{'total':<28} {total:8.1f}   budget {BUDGET_SECONDS:.0f} s")
+    print(f"{'total, English lessons':<28} {total:8.1f}   budget {BUDGET_SECONDS:.0f} s")
 
     out = ROOT / "build" / "bench" / "lessons.json"
     out.parent.mkdir(parents=True, exist_ok=True)
